@@ -1,0 +1,108 @@
+"""`create_app()`: the modular server, serving the merged contracts the build packaged."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+
+from trading_api.__about__ import __version__
+from trading_api.framework.discovery import ALWAYS_MOUNTED, instantiate, select_packages
+from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
+from trading_api.framework.module import Module
+from trading_api.framework.module_app import ModuleApp, build_module_apps
+from trading_api.framework.packaged_specs import read_packaged_spec
+from trading_api.framework.registry import ModuleRegistry
+
+MODULES_ENV = "TRADING_API_MODULES"
+
+
+def create_app(modules: Iterable[str] | None = None) -> FastAPI:
+    """Build the app from the selected modules (default: `$TRADING_API_MODULES`, else all).
+
+    `core` is always mounted. Raises `MissingSpecsError` when the packaged specs are absent and
+    `UnknownModuleError` for a module that does not exist.
+    """
+    selection = _requested_modules(modules)
+    packages = select_packages(None if selection is None else [ALWAYS_MOUNTED, *selection])
+    loaded = [instantiate(package) for package in packages]
+    registry = ModuleRegistry(loaded)
+    for module in loaded:
+        module.attach(registry)
+    module_apps = [module_app for module in loaded for module_app in build_module_apps(module)]
+
+    app = FastAPI(
+        title="trading-api",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan(loaded, module_apps),
+    )
+    for version in sorted({module_app.version for module_app in module_apps}):
+        _add_contract_routes(app, version, [m for m in module_apps if m.version == version])
+    for module_app in module_apps:
+        app.mount(module_app.mount_path, module_app.app)
+    return app
+
+
+def _requested_modules(modules: Iterable[str] | None) -> list[str] | None:
+    if modules is not None:
+        return list(modules)
+    from_env = os.environ.get(MODULES_ENV, "").strip()
+    return from_env.split(",") if from_env else None
+
+
+def _add_contract_routes(app: FastAPI, version: str, module_apps: Sequence[ModuleApp]) -> None:
+    """Serve the merged OpenAPI/AsyncAPI documents of one API version, read once at start-up."""
+    openapi = merge_openapi(
+        [
+            SpecPart(m.module.name, m.mount_path, read_packaged_spec(m.module, version, "openapi"))
+            for m in module_apps
+        ],
+        version=version,
+    )
+    openapi_url = f"/api/{version}/openapi.json"
+    _add_json_route(app, openapi_url, openapi)
+
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=openapi_url, title=f"trading-api {version}")
+
+    app.add_api_route(f"/api/{version}/docs", swagger_ui, include_in_schema=False)
+
+    ws_parts = [
+        SpecPart(m.module.name, m.mount_path, read_packaged_spec(m.module, version, "asyncapi"))
+        for m in module_apps
+        if m.ws_endpoint is not None
+    ]
+    if ws_parts:
+        _add_json_route(app, f"/api/{version}/ws/asyncapi.json", merge_asyncapi(ws_parts, version=version))
+
+
+def _add_json_route(app: FastAPI, path: str, document: dict[str, Any]) -> None:
+    body = json.dumps(document, ensure_ascii=False).encode()
+
+    async def serve() -> Response:
+        return Response(content=body, media_type="application/json")
+
+    app.add_api_route(path, serve, include_in_schema=False)
+
+
+def _lifespan(modules: Sequence[Module], module_apps: Sequence[ModuleApp]) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for module in modules:
+                await stack.enter_async_context(module.lifespan())
+            for module_app in module_apps:
+                if module_app.ws_endpoint is not None:
+                    stack.push_async_callback(module_app.ws_endpoint.aclose)
+            yield
+
+    return lifespan

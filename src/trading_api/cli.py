@@ -1,0 +1,165 @@
+"""`trading-api`: generate contracts and clients, list or clean modules, serve the app.
+
+The same pipeline runs in the Hatch build hook; `serve` never generates (it reads what the build
+packaged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def _module_list(text: str) -> list[str]:
+    """`broker,datafeed` or `broker, datafeed`: spaces after commas are fine."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated module names")
+    return names
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trading-api",
+        description="Modular FastAPI trading backend: generate contracts and clients, or serve.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate",
+        help="generate OpenAPI/AsyncAPI specs, WebSocket routers and Python clients",
+        description="Generate each module's specs and typed client (only what changed is "
+        "rewritten) and the trading_api.clients index.",
+    )
+    generate.add_argument(
+        "--modules",
+        type=_module_list,
+        metavar="NAMES",
+        help="comma-separated modules to generate, e.g. broker,datafeed (default: all)",
+    )
+    generate.add_argument(
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/specs_generated/ and DIR/client_generated/ instead of into the package",
+    )
+    generate.add_argument(
+        "--clean", action="store_true", help="remove stale generated files of these modules first"
+    )
+
+    commands.add_parser(
+        "list-modules",
+        help="list the discovered modules",
+        description="List every module package under trading_api/modules/.",
+    )
+
+    clean = commands.add_parser(
+        "clean",
+        help="remove every generated artifact (and nothing else)",
+        description="Remove specs_generated/, client_generated/, ws_generated/ of every module "
+        "and the trading_api.clients index.",
+    )
+    clean.add_argument("--output-dir", type=Path, metavar="DIR", help="clean DIR instead")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the API server with uvicorn",
+        description="Serve the modular app. Specs come from the installed package; run "
+        "`trading-api generate` (or `uv sync`) first in a checkout.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--modules",
+        type=_module_list,
+        metavar="NAMES",
+        help="comma-separated modules to mount (default: all; core is always mounted)",
+    )
+    serve.add_argument("--reload", action="store_true", help="restart on source changes (dev)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {
+        "generate": _generate,
+        "list-modules": _list_modules,
+        "clean": _clean,
+        "serve": _serve,
+    }[args.command]
+    return handler(args)
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"trading-api: error: {message}", file=sys.stderr)
+    return code
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from trading_api.framework.discovery import UnknownModuleError, select_packages
+
+    try:
+        select_packages(args.modules)
+    except UnknownModuleError as error:
+        return _fail(str(error), EXIT_USAGE)
+    try:
+        from trading_api.codegen import GenerationError, generate
+    except ImportError as error:
+        return _fail(f"{error}; install the codegen tools: pip install 'trading-api[codegen]'")
+    try:
+        generate(args.modules, output_dir=args.output_dir, clean=args.clean)
+    except GenerationError as error:
+        return _fail(f"generation failed: {error} (no files were changed)")
+    return 0
+
+
+def _list_modules(args: argparse.Namespace) -> int:
+    from trading_api.framework.discovery import discover_packages
+
+    print("Discovered modules:")
+    for name in discover_packages():
+        print(f"  - {name}")
+    return 0
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from trading_api.codegen.layout import OutputDirLayout, PackageLayout
+    from trading_api.codegen.pipeline import PACKAGE_ROOT, remove_outputs
+    from trading_api.framework.discovery import discover_packages
+
+    layout = OutputDirLayout(args.output_dir) if args.output_dir else PackageLayout(PACKAGE_ROOT)
+    removed = remove_outputs(layout, discover_packages())
+    if not removed:
+        print("Nothing to clean")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from trading_api.app import MODULES_ENV, create_app
+    from trading_api.framework.discovery import ModuleError
+    from trading_api.framework.packaged_specs import MissingSpecsError
+
+    if args.modules:
+        os.environ[MODULES_ENV] = ",".join(args.modules)  # read by create_app, also on --reload
+    try:
+        app = create_app()  # fails fast, with a clear message, before uvicorn starts
+    except (MissingSpecsError, ModuleError) as error:
+        return _fail(str(error), EXIT_USAGE if isinstance(error, ModuleError) else 1)
+    if args.reload:  # the reloader imports the factory in a subprocess
+        uvicorn.run("trading_api.app:create_app", factory=True, host=args.host, port=args.port,
+                    reload=True)
+    else:
+        uvicorn.run(app, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

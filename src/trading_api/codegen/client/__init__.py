@@ -1,0 +1,1 @@
+"""The Python client generator: `parser` reads an OpenAPI document, `render` writes code."""

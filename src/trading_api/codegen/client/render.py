@@ -1,0 +1,93 @@
+"""Render a parsed client through the Jinja2 template (formatting is the caller's step).
+
+The filters here turn parsed operations into Python source fragments; the template arranges
+them. Neither knows about OpenAPI.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from trading_api.codegen.client.parser import ClientSpec, Operation, Parameter
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+CLIENT_TEMPLATE = TEMPLATES_DIR / "client.py.j2"
+
+
+def path_literal(operation: Operation) -> str:
+    """The path as Python source: an f-string only when it has parameters."""
+    prefix = "f" if "{" in operation.path_expression else ""
+    return f'{prefix}"{operation.path_expression}"'
+
+
+def _declare(parameter: Parameter) -> str:
+    default = "" if parameter.required else " = None"
+    return f"{parameter.python_name}: {parameter.annotation}{default}"
+
+
+def signature(operation: Operation) -> str:
+    """`self`, path parameters and body, then keyword-only query/header parameters."""
+    keyword = [_declare(p) for p in operation.keyword_only]
+    return ", ".join(
+        ["self", *map(_declare, operation.positional), *(["*", *keyword] if keyword else [])]
+    )
+
+
+def _mapping(parameters: list[Parameter]) -> str:
+    return "{" + ", ".join(f'"{p.wire_name}": {p.python_name}' for p in parameters) + "}"
+
+
+def request_arguments(operation: Operation) -> str:
+    """Arguments of `BaseClient._request` for this operation."""
+    arguments = [f'"{operation.http_method}"', path_literal(operation)]
+    if operation.query:
+        arguments.append(f"params={_mapping(operation.query)}")
+    if operation.headers:
+        arguments.append(f"headers={_mapping(operation.headers)}")
+    if operation.body:
+        name = operation.body.python_name
+        if operation.body_adapter:
+            dump = f'{operation.body_adapter}.dump_python({name}, mode="json", by_alias=True)'
+        else:
+            dump = f'{name}.model_dump(mode="json", by_alias=True)'
+        if not operation.body.required:
+            dump = f"None if {name} is None else {dump}"
+        arguments.append(f"json={dump}")
+    return ", ".join(arguments)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Python source, not HTML
+    )
+    environment.filters.update(signature=signature, request_arguments=request_arguments)
+    return environment
+
+
+def render_client(
+    client: ClientSpec,
+    *,
+    module_name: str,
+    api_version: str,
+    prefix: str,
+    spec_name: str,
+    fingerprint_header: str,
+) -> str:
+    template = _environment().get_template(CLIENT_TEMPLATE.name)
+    return template.render(
+        client=client,
+        module_name=module_name,
+        api_version=api_version,
+        prefix=prefix,
+        spec_name=spec_name,
+        fingerprint_header=fingerprint_header,
+    )

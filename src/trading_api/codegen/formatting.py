@@ -1,0 +1,18 @@
+"""Format generated Python like hand-written code: autoflake → black → isort, in-process."""
+
+from __future__ import annotations
+
+LINE_LENGTH = 100
+
+
+def format_python(source: str) -> str:
+    import autoflake
+    import black
+    import isort
+
+    source = autoflake.fix_code(source, remove_all_unused_imports=True, remove_unused_variables=True)
+    source = black.format_str(
+        source, mode=black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+    )
+    formatted: str = isort.code(source, profile="black", line_length=LINE_LENGTH)
+    return formatted

@@ -1,0 +1,75 @@
+"""The `Module` base class: what a feature module contributes to the app and to the build."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from fastapi import APIRouter
+
+from trading_api.framework.naming import ModuleNames
+
+if TYPE_CHECKING:
+    from trading_api.framework.registry import ModuleRegistry
+    from trading_api.ws import WsRouter
+
+
+class Module(ABC):
+    """A feature area: a service, REST routers per API version and optional WebSocket routers.
+
+    Subclasses live in `trading_api/modules/<package>/__init__.py`; discovery finds them, the build
+    generates their contracts and clients, and the app mounts each version at
+    `/api/<version>/<name>`. Instantiating a module must be cheap and side-effect free: the build
+    does it to read the module's OpenAPI document.
+    """
+
+    name: ClassVar[str]
+    """URL segment of the module (`/api/v1/<name>`); spelled like its package (`-` may stand for `_`)."""
+
+    description: ClassVar[str] = ""
+    """One line shown in the OpenAPI tag and the generated client's docstring."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not getattr(cls, "__abstractmethods__", None) and not isinstance(
+            cls.__dict__.get("name"), str
+        ):
+            raise TypeError(f"{cls.__qualname__} must set the class attribute `name`")
+
+    @property
+    def names(self) -> ModuleNames:
+        return ModuleNames(self.name)
+
+    @abstractmethod
+    def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
+        """REST routers per API version, e.g. `{"v1": [router]}`; a new key adds a version."""
+
+    def ws_routers(self) -> Mapping[str, Sequence[WsRouter[Any, Any]]]:
+        """WebSocket routers per API version (served at `/api/<version>/<name>/ws`)."""
+        return {}
+
+    @property
+    def tags(self) -> list[dict[str, str]]:
+        """OpenAPI tags of this module's operations."""
+        return [{"name": self.name, "description": self.description}]
+
+    @property
+    def versions(self) -> list[str]:
+        """API versions this module serves, oldest first (`v1`, `v2`, …)."""
+        found = set(self.api_routers()) | set(self.ws_routers())
+        return sorted(found, key=_version_number)
+
+    def attach(self, registry: ModuleRegistry) -> None:
+        """Called once the app knows every mounted module (override to use the registry)."""
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        """Start and stop background work with the server (not run by the build)."""
+        yield
+
+
+def _version_number(version: str) -> tuple[int, str]:
+    digits = version.lstrip("v")
+    return (int(digits), version) if digits.isdigit() else (10**9, version)

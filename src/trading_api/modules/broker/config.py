@@ -1,0 +1,53 @@
+"""Engine settings: money, costs, leverage bounds, pip size and the clock."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Clock = Callable[[], int]
+"""Returns the current time in milliseconds; injected so tests are deterministic."""
+
+DEMO_ACCOUNT_ID = "DEMO-1"
+
+
+def system_clock() -> int:
+    """Wall-clock time, Unix ms."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class LeverageRules:
+    """Allowed leverage of a symbol: `min <= leverage <= max`, on a grid of `step` from `min`."""
+
+    default: float = 10.0
+    min: float = 1.0
+    max: float = 100.0
+    step: float = 1.0
+    warn_above: float = 20.0
+
+    def problems(self, leverage: float) -> list[str]:
+        """Why `leverage` is not allowed (empty if it is)."""
+        if not self.min <= leverage <= self.max:
+            return [f"leverage {leverage:g} is outside [{self.min:g}, {self.max:g}]"]
+        steps = (leverage - self.min) / self.step
+        if abs(steps - round(steps)) > 1e-9:
+            return [f"leverage {leverage:g} is not a multiple of {self.step:g} from {self.min:g}"]
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Settings of a `Broker`.
+
+    commission = max(qty * price * commission_rate, min_commission), charged per fill;
+    margin = qty * price / leverage. A trailing stop trails by `trailingStopPips * pip_size`.
+    """
+
+    initial_balance: float = 100_000.0
+    currency: str = "USD"
+    commission_rate: float = 0.001
+    min_commission: float = 1.0
+    pip_size: float = 0.01
+    leverage: LeverageRules = field(default_factory=LeverageRules)
+    demo_account_id: str = DEMO_ACCOUNT_ID
+    demo_account_name: str = "Demo account"

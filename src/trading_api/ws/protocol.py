@@ -1,0 +1,110 @@
+"""Wire protocol: envelope, message types and the protocol's own payload models.
+
+Every frame is a JSON text frame ``{"type": "<route>.<operation>", "payload": ...}``. Frames are
+built as strings here so that the hot path (updates) serializes the data once and only
+concatenates pre-encoded pieces afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Operations a client may send for a route, and what the server sends back.
+SUBSCRIBE: Final = "subscribe"
+UNSUBSCRIBE: Final = "unsubscribe"
+UPDATE: Final = "update"
+RESPONSE_SUFFIX: Final = ".response"
+PING: Final = "ping"
+PONG: Final = "pong"
+ERROR: Final = "error"
+
+#: Route names end up in message types, topic keys and AsyncAPI component keys.
+ROUTE_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable ``code`` of an ``error`` message."""
+
+    INVALID_JSON = "invalid_json"
+    INVALID_MESSAGE = "invalid_message"
+    UNSUPPORTED_FRAME = "unsupported_frame"
+    UNKNOWN_TYPE = "unknown_type"
+    VALIDATION_ERROR = "validation_error"
+    PRODUCER_ERROR = "producer_error"
+    SNAPSHOT_ERROR = "snapshot_error"
+    UPDATES_DROPPED = "updates_dropped"
+    INTERNAL_ERROR = "internal_error"
+
+
+class SubscriptionResponse(BaseModel):
+    """Payload of ``<route>.subscribe.response`` and ``<route>.unsubscribe.response``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["ok", "error"] = Field(description="Whether the request was applied.")
+    message: str = Field(description="Human-readable outcome.")
+    topic: str = Field(description="Topic key: route + ':' + canonical JSON of the request.")
+
+
+class ErrorPayload(BaseModel):
+    """Payload of ``error``: bad input or a server-side failure; the connection stays open."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: ErrorCode = Field(description="Machine-readable error code.")
+    message: str = Field(description="Human-readable description naming the problem.")
+    message_type: str | None = Field(
+        default=None, description="`type` of the client message that caused the error, if known."
+    )
+    topic: str | None = Field(default=None, description="Topic concerned, if any.")
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="Validation error details (pydantic `errors()`), if any."
+    )
+
+
+def response_type(route: str, operation: str) -> str:
+    """``bars`` + ``subscribe`` → ``bars.subscribe.response``."""
+    return f"{route}.{operation}{RESPONSE_SUFFIX}"
+
+
+def encode_frame(message_type: str, payload_json: str) -> str:
+    """Envelope around an already JSON-encoded payload."""
+    return f'{{"type":{json.dumps(message_type)},"payload":{payload_json}}}'
+
+
+def update_prefix(route: str, topic: str) -> str:
+    """Constant head of every ``<route>.update`` frame of a topic; the data and ``}}`` follow."""
+    return f'{{"type":{json.dumps(f"{route}.{UPDATE}")},"payload":{{"topic":{json.dumps(topic)},"payload":'
+
+
+UPDATE_SUFFIX: Final = "}}"
+
+
+def response_frame(route: str, operation: str, response: SubscriptionResponse) -> str:
+    """A ``<route>.<operation>.response`` frame."""
+    return encode_frame(response_type(route, operation), response.model_dump_json())
+
+
+def error_frame(
+    code: ErrorCode,
+    message: str,
+    *,
+    message_type: str | None = None,
+    topic: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> str:
+    """An ``error`` frame; unset optional fields are left out."""
+    payload = ErrorPayload(
+        code=code, message=message, message_type=message_type, topic=topic, details=details
+    )
+    return encode_frame(ERROR, payload.model_dump_json(exclude_none=True))
+
+
+def pong_frame(payload: Any) -> str:
+    """A ``pong`` echoing the ``ping`` payload."""
+    return encode_frame(PONG, json.dumps(payload, separators=(",", ":")))

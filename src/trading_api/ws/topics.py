@@ -1,0 +1,187 @@
+"""Topics: canonical keys, per-topic subscriber sets and the producer task of each topic.
+
+A topic exists while it has at least one subscriber. Its producer (if the route has one) is an
+asyncio task of its own, started with the first subscriber and cancelled with the last, so an idle
+topic costs nothing and a slow topic never delays another (the predecessor ran one loop for all).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Generic, Protocol, TypeAlias, TypeVar
+
+from pydantic import BaseModel
+
+from trading_api.ws.protocol import UPDATE_SUFFIX, ErrorCode, error_frame, update_prefix
+
+logger = logging.getLogger("trading_api.ws")
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+DataT = TypeVar("DataT")
+DataT_contra = TypeVar("DataT_contra", contravariant=True)
+
+
+class Publish(Protocol[DataT_contra]):
+    """Push one update to every current subscriber of a topic; never blocks."""
+
+    def __call__(self, data: DataT_contra, /) -> None: ...
+
+
+#: Long-running source of a topic's updates: ``await producer(request, publish)``.
+Producer: TypeAlias = Callable[[RequestT, Publish[DataT]], Awaitable[None]]
+#: Current state sent to each new subscriber, or ``None`` to send nothing.
+Snapshot: TypeAlias = Callable[[RequestT], Awaitable[DataT | None]]
+
+
+class Subscriber(Protocol):
+    """What a topic needs from a connection (implemented by ``Connection``)."""
+
+    def send_update(self, frame: str) -> None: ...
+
+    def send_control(self, frame: str) -> None: ...
+
+    def drop_subscription(self, topic: str, frame: str) -> None:
+        """The topic was closed by the server: forget it and tell the client with ``frame``."""
+
+
+def topic_key(route: str, request: BaseModel) -> str:
+    """``route:`` + canonical JSON of the request, so equal requests share one topic."""
+    canonical = json.dumps(
+        request.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+    )
+    return f"{route}:{canonical}"
+
+
+class Topic(Generic[RequestT]):
+    """Subscribers of one topic and its producer task."""
+
+    __slots__ = ("key", "prefix", "producer", "request", "subscribers")
+
+    def __init__(self, key: str, request: RequestT, prefix: str) -> None:
+        self.key = key
+        self.request = request
+        self.prefix = prefix  # pre-encoded head of this topic's update frames
+        self.subscribers: set[Subscriber] = set()
+        self.producer: asyncio.Task[None] | None = None
+
+
+class TopicRegistry(Generic[RequestT, DataT]):
+    """Topics of one route: reference counts (one per subscribed connection) and producers."""
+
+    def __init__(
+        self,
+        route: str,
+        serialize: Callable[[DataT], str],
+        producer: Producer[RequestT, DataT] | None = None,
+    ) -> None:
+        self.route = route
+        self._serialize = serialize
+        self._producer = producer
+        self._topics: dict[str, Topic[RequestT]] = {}
+        self._stopping: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+    def __iter__(self) -> Iterator[Topic[RequestT]]:
+        return iter(list(self._topics.values()))
+
+    def get(self, key: str) -> Topic[RequestT] | None:
+        return self._topics.get(key)
+
+    def subscribe(self, key: str, request: RequestT, subscriber: Subscriber) -> bool:
+        """Add ``subscriber``; starts the producer on the first one. False if already there."""
+        topic = self._topics.get(key)
+        if topic is None:
+            topic = Topic(key, request, update_prefix(self.route, key))
+            self._topics[key] = topic
+            if self._producer is not None:
+                topic.producer = self._start_producer(topic, self._producer)
+        elif subscriber in topic.subscribers:
+            return False
+        topic.subscribers.add(subscriber)
+        return True
+
+    def unsubscribe(self, key: str, subscriber: Subscriber) -> bool:
+        """Remove ``subscriber``; cancels the producer with the last one. False if not there."""
+        topic = self._topics.get(key)
+        if topic is None or subscriber not in topic.subscribers:
+            return False
+        topic.subscribers.discard(subscriber)
+        if not topic.subscribers:
+            self._close(topic)
+        return True
+
+    def encode(self, topic: Topic[RequestT], data: DataT) -> str:
+        """The complete ``<route>.update`` text frame for ``data`` on ``topic``."""
+        return topic.prefix + self._serialize(data) + UPDATE_SUFFIX
+
+    def fan_out(self, topic: Topic[RequestT], data: DataT) -> None:
+        """Serialize once, enqueue the same frame for every subscriber (never blocks)."""
+        subscribers = topic.subscribers
+        if not subscribers:
+            return
+        frame = topic.prefix + self._serialize(data) + UPDATE_SUFFIX
+        for subscriber in subscribers:
+            subscriber.send_update(frame)
+
+    async def aclose(self) -> None:
+        """Cancel every producer and forget every topic (endpoint shutdown)."""
+        for topic in list(self._topics.values()):
+            self._close(topic)
+        tasks = list(self._stopping)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- producer lifecycle ------------------------------------------------------------------
+
+    def _start_producer(
+        self, topic: Topic[RequestT], producer: Producer[RequestT, DataT]
+    ) -> asyncio.Task[None]:
+        def publish(data: DataT, /) -> None:
+            self.fan_out(topic, data)
+
+        async def run() -> None:
+            await producer(topic.request, publish)
+
+        task = asyncio.get_running_loop().create_task(run(), name=f"ws producer {topic.key}")
+        task.add_done_callback(lambda done: self._producer_done(topic, done))
+        return task
+
+    def _close(self, topic: Topic[RequestT]) -> None:
+        """Forget ``topic`` and cancel its producer; later publishes to it are no-ops."""
+        if self._topics.get(topic.key) is topic:
+            del self._topics[topic.key]
+        topic.subscribers.clear()
+        task, topic.producer = topic.producer, None
+        if task is not None and not task.done():
+            self._stopping.add(task)  # keep a reference until the cancellation completes
+            task.cancel()
+
+    def _producer_done(self, topic: Topic[RequestT], task: asyncio.Task[None]) -> None:
+        self._stopping.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            logger.debug("WebSocket producer for %s returned; the topic stays open", topic.key)
+            return
+        logger.error("WebSocket producer for %s failed", topic.key, exc_info=exc)
+        if topic.producer is not task:  # already closed (e.g. raised while being cancelled)
+            return
+        # Close the topic so that a new subscribe starts a fresh producer.
+        subscribers = list(topic.subscribers)
+        self._close(topic)
+        frame = error_frame(
+            ErrorCode.PRODUCER_ERROR,
+            "the producer of this topic failed; you were unsubscribed, subscribe again to retry",
+            topic=topic.key,
+        )
+        for subscriber in subscribers:
+            with contextlib.suppress(Exception):
+                subscriber.drop_subscription(topic.key, frame)
+
