@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from hatchling.builders.config import BuilderConfig
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # Generated, gitignored files that must still be packaged (gitignore-style, relative to the root).
@@ -23,7 +24,7 @@ ARTIFACTS = [
 ]
 
 
-class TradingApiBuildHook(BuildHookInterface):  # type: ignore[type-arg]
+class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:

@@ -82,7 +82,9 @@ def _add_contract_routes(app: FastAPI, version: str, module_apps: Sequence[Modul
         if m.ws_endpoint is not None
     ]
     if ws_parts:
-        _add_json_route(app, f"/api/{version}/ws/asyncapi.json", merge_asyncapi(ws_parts, version=version))
+        _add_json_route(
+            app, f"/api/{version}/ws/asyncapi.json", merge_asyncapi(ws_parts, version=version)
+        )
 
 
 def _add_json_route(app: FastAPI, path: str, document: dict[str, Any]) -> None:

@@ -154,8 +154,9 @@ def _serve(args: argparse.Namespace) -> int:
     except (MissingSpecsError, ModuleError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ModuleError) else 1)
     if args.reload:  # the reloader imports the factory in a subprocess
-        uvicorn.run("trading_api.app:create_app", factory=True, host=args.host, port=args.port,
-                    reload=True)
+        uvicorn.run(
+            "trading_api.app:create_app", factory=True, host=args.host, port=args.port, reload=True
+        )
     else:
         uvicorn.run(app, host=args.host, port=args.port)
     return 0

@@ -30,5 +30,5 @@ def read_text(path: Path) -> str | None:
 
 
 def dump_json(document: Any) -> str:
-    """Canonical JSON: sorted keys, 2-space indent, trailing newline — byte-identical across runs."""
+    """Canonical JSON (sorted keys, 2-space indent, final newline): byte-identical across runs."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,4 +1,4 @@
-"""Fingerprints of generator inputs, so outputs are rebuilt when the spec, template or code changes."""
+"""Fingerprints of generator inputs: outputs are rebuilt when spec, template or code change."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ def format_python(source: str) -> str:
     import black
     import isort
 
-    source = autoflake.fix_code(source, remove_all_unused_imports=True, remove_unused_variables=True)
-    source = black.format_str(
-        source, mode=black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+    source = autoflake.fix_code(
+        source, remove_all_unused_imports=True, remove_unused_variables=True
     )
+    source = black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
     formatted: str = isort.code(source, profile="black", line_length=LINE_LENGTH)
     return formatted

@@ -47,7 +47,7 @@ class PackageLayout:
 
 @dataclass(frozen=True)
 class OutputDirLayout:
-    """Everything under one folder (`DIR/specs_generated/`, `DIR/client_generated/`), for CI/export."""
+    """All under one folder (`DIR/specs_generated/`, `DIR/client_generated/`), for CI/export."""
 
     root: Path
 

@@ -217,14 +217,18 @@ def _plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) ->
             if not (clean and package in packages)
         }
         sources.update({p: c for p, c in plan.writes.items() if p.parent == client_dir})
-        sources.update({p: files.read_text(p) or "" for p in plan.unchanged if p.parent == client_dir})
+        sources.update(
+            {p: files.read_text(p) or "" for p in plan.unchanged if p.parent == client_dir}
+        )
         for path in sorted(sources):
             entries.append((layout.index_import(package, path.stem), client_classes(sources[path])))
         if isinstance(layout, OutputDirLayout):
             break  # one folder holds every module's clients
     plan.put(
         layout.index_path,
-        render_index(entries, docstring="Every generated trading-api client, and the errors they raise."),
+        render_index(
+            entries, docstring="Every generated trading-api client, and the errors they raise."
+        ),
     )
 
 
@@ -254,7 +258,11 @@ def _client_generator_digest() -> str:
 
 
 def remove_outputs(
-    layout: Layout, packages: Iterable[str], *, keep: AbstractSet[Path] = frozenset(), log: Log = print
+    layout: Layout,
+    packages: Iterable[str],
+    *,
+    keep: AbstractSet[Path] = frozenset(),
+    log: Log = print,
 ) -> list[Path]:
     """Delete generated artifacts of `packages` (and the index), except the paths in `keep`."""
     removed: list[Path] = []
@@ -270,8 +278,12 @@ def remove_outputs(
     else:
         candidates = [
             path
-            for pattern in ("specs_generated/*_openapi.json", "specs_generated/*_asyncapi.json",
-                            "client_generated/*_client.py", "client_generated/__init__.py")
+            for pattern in (
+                "specs_generated/*_openapi.json",
+                "specs_generated/*_asyncapi.json",
+                "client_generated/*_client.py",
+                "client_generated/__init__.py",
+            )
             for path in layout.root.glob(pattern)
         ]
     candidates.append(layout.index_path)
@@ -287,6 +299,10 @@ def remove_outputs(
 
 
 def _remove_empty_dirs(folder: Path) -> None:
-    while folder.is_dir() and not any(folder.iterdir()) and folder.name in (*GENERATED_DIRS, "clients", "__pycache__"):
+    while (
+        folder.is_dir()
+        and not any(folder.iterdir())
+        and folder.name in (*GENERATED_DIRS, "clients", "__pycache__")
+    ):
         shutil.rmtree(folder)
         folder = folder.parent

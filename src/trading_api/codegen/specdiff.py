@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 JSON = dict[str, Any]
-_METADATA_KEYS = frozenset({"description", "summary", "title", "example", "examples", "externalDocs"})
+_METADATA_KEYS = frozenset(
+    {"description", "summary", "title", "example", "examples", "externalDocs"}
+)
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 METADATA_ONLY = "metadata only (descriptions, titles or version strings)"
 
@@ -116,7 +118,9 @@ def _operation_changes(key: str, old: JSON, new: JSON) -> list[str]:
     lines += _type_change(f"{key}: request body", _body_schema(old), _body_schema(new))
     old_responses, new_responses = old.get("responses", {}), new.get("responses", {})
     for status in sorted(new_responses.keys() - old_responses.keys()):
-        lines.append(f"{key}: added response {status} ({describe(_body_schema(new_responses[status]))})")
+        lines.append(
+            f"{key}: added response {status} ({describe(_body_schema(new_responses[status]))})"
+        )
     for status in sorted(old_responses.keys() - new_responses.keys()):
         lines.append(f"{key}: removed response {status}")
     for status in sorted(old_responses.keys() & new_responses.keys()):
@@ -180,7 +184,9 @@ def _schema_changes(name: str, old: JSON, new: JSON) -> list[str]:
         label = f"Model {name}: property '{prop}'"
         lines += _type_change(label, old_props[prop], new_props[prop])
         if (prop in old_required) != (prop in new_required):
-            lines.append(f"{label} {'now required' if prop in new_required else 'no longer required'}")
+            lines.append(
+                f"{label} {'now required' if prop in new_required else 'no longer required'}"
+            )
     if not lines:
         lines += _type_change(f"Model {name}", old, new)
     return lines
@@ -209,7 +215,9 @@ def _asyncapi_changes(old: JSON, new: JSON) -> list[str]:
     old_messages = old.get("components", {}).get("messages", {})
     new_messages = new.get("components", {}).get("messages", {})
     lines += [f"Added message: {key}" for key in sorted(new_messages.keys() - old_messages.keys())]
-    lines += [f"Removed message: {key}" for key in sorted(old_messages.keys() - new_messages.keys())]
+    lines += [
+        f"Removed message: {key}" for key in sorted(old_messages.keys() - new_messages.keys())
+    ]
     for key in sorted(old_messages.keys() & new_messages.keys()):
         lines += _type_change(
             f"Message {key}: payload",

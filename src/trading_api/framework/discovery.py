@@ -51,7 +51,7 @@ def discover_packages() -> list[str]:
 
 
 def select_packages(requested: Iterable[str] | None) -> list[str]:
-    """Validate a user's module selection (any spelling) against what exists, keeping discovery order."""
+    """Check a user's module selection (any spelling) against what exists; discovery order."""
     available = discover_packages()
     if requested is None:
         return available
@@ -85,7 +85,8 @@ def load_module_class(package: str) -> type[Module]:
     module_class = classes[0]
     if normalize_module_name(module_class.name) != package:
         raise ModuleLoadError(
-            package, f"{module_class.__name__}.name={module_class.name!r} does not match its package"
+            package,
+            f"{module_class.__name__}.name={module_class.name!r} does not match its package",
         )
     return module_class
 

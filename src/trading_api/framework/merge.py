@@ -121,8 +121,11 @@ def merge_asyncapi(parts: Sequence[SpecPart], *, version: str) -> dict[str, Any]
             _merge_section(components.setdefault(section, {}), entries, section, part, owners)
     merged: dict[str, Any] = {
         "asyncapi": "3.0.0",
-        "info": {"title": "trading-api WebSocket API", "version": __version__,
-                 "description": f"WebSocket endpoints of API {version}"},
+        "info": {
+            "title": "trading-api WebSocket API",
+            "version": __version__,
+            "description": f"WebSocket endpoints of API {version}",
+        },
         "channels": channels,
         "operations": operations,
     }

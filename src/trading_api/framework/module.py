@@ -26,7 +26,7 @@ class Module(ABC):
     """
 
     name: ClassVar[str]
-    """URL segment of the module (`/api/v1/<name>`); spelled like its package (`-` may stand for `_`)."""
+    """URL segment (`/api/v1/<name>`); spelled like the package (`-` may stand for `_`)."""
 
     description: ClassVar[str] = ""
     """One line shown in the OpenAPI tag and the generated client's docstring."""
@@ -61,7 +61,7 @@ class Module(ABC):
         found = set(self.api_routers()) | set(self.ws_routers())
         return sorted(found, key=_version_number)
 
-    def attach(self, registry: ModuleRegistry) -> None:
+    def attach(self, registry: ModuleRegistry) -> None:  # noqa: B027 (optional hook)
         """Called once the app knows every mounted module (override to use the registry)."""
 
     @asynccontextmanager

@@ -17,9 +17,9 @@ class MissingSpecsError(RuntimeError):
 
     def __init__(self, module: str, filename: str) -> None:
         super().__init__(
-            f"the packaged spec {filename} of module '{module}' is missing. Generated specs are build "
-            f"artifacts: in a checkout run `{REINSTALL_HINT}` (or `trading-api generate`); "
-            "otherwise reinstall the trading-api wheel."
+            f"the packaged spec {filename} of module '{module}' is missing. Generated specs "
+            f"are build artifacts: in a checkout run `{REINSTALL_HINT}` "
+            "(or `trading-api generate`); otherwise reinstall the trading-api wheel."
         )
 
 

@@ -69,7 +69,9 @@ class ClientSpec:
     imports: list[str]
 
 
-def parse_openapi(document: dict[str, Any], *, class_name: str, known_models: Set[str]) -> ClientSpec:
+def parse_openapi(
+    document: dict[str, Any], *, class_name: str, known_models: Set[str]
+) -> ClientSpec:
     """Describe the client of one module's OpenAPI document."""
     prefix = (document.get("servers") or [{"url": ""}])[0]["url"].rstrip("/")
     mapper = TypeMapper(known_models)
@@ -81,7 +83,9 @@ def parse_openapi(document: dict[str, Any], *, class_name: str, known_models: Se
             if method not in item:
                 continue
             where = f"{method.upper()} {prefix}{path}"
-            operation = _parse_operation(where, method, prefix + path, item[method], mapper, adapters)
+            operation = _parse_operation(
+                where, method, prefix + path, item[method], mapper, adapters
+            )
             if operation.method_name in seen:
                 raise GenerationError(
                     f"operations {seen[operation.method_name]} and {where} both map to method "
@@ -111,8 +115,11 @@ def _parse_operation(
 ) -> Operation:
     if "operationId" not in operation:
         raise GenerationError(f"{where} has no operationId")
-    parameters = [_parse_parameter(p, mapper) for p in operation.get("parameters", [])]
-    parameters = [p for p in parameters if p is not None]
+    parameters = [
+        parsed
+        for raw in operation.get("parameters", [])
+        if (parsed := _parse_parameter(raw, mapper)) is not None
+    ]
     by_wire = {p.wire_name: p for p in parameters if p.location == "path"}
     missing = [name for name in _PATH_PARAM.findall(full_path) if name not in by_wire]
     if missing:
@@ -149,7 +156,9 @@ def _parse_parameter(parameter: dict[str, Any], mapper: TypeMapper) -> Parameter
         location=location,
         annotation=annotation,
         required=required,
-        description=_one_line(parameter.get("description") or parameter.get("schema", {}).get("description", "")),
+        description=_one_line(
+            parameter.get("description") or parameter.get("schema", {}).get("description", "")
+        ),
     )
 
 
@@ -170,7 +179,12 @@ def _parse_body(
     required = bool(body.get("required"))
     description = _one_line(body.get("description", ""))
     parameter = Parameter(
-        "body", name, "body", annotation if required else f"{annotation} | None", required, description
+        "body",
+        name,
+        "body",
+        annotation if required else f"{annotation} | None",
+        required,
+        description,
     )
     return parameter, adapter
 

@@ -1,0 +1,131 @@
+"""Helpers shared by the tests: tree copies, CLI runs, real servers, snapshots."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+PACKAGE = SRC / "trading_api"
+GENERATED_PATTERN = re.compile(r"(^|/)(specs|client|ws)_generated/|(^|/)clients/__init__\.py$")
+_RUNNING = re.compile(r"Uvicorn running on (http://\S+)")
+
+
+def copy_tree(destination: Path) -> Path:
+    """A fresh clone of the working tree: tracked and new files, nothing ignored, own git repo."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=destination, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=destination, check=True)
+    return destination
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """The environment without the outer virtualenv/uv project settings (for nested uv runs)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT", "PYTHONHOME"}
+    }
+    env.update(overrides)
+    return env
+
+
+def run_cli(
+    args: Sequence[str], *, src: Path = SRC, cwd: Path | None = None, python: str = sys.executable
+) -> subprocess.CompletedProcess[str]:
+    """Run `trading-api ARGS` against the `trading_api` package found in `src`."""
+    return subprocess.run(
+        [python, "-m", "trading_api", *args],
+        cwd=cwd or src.parent,
+        env=clean_env(PYTHONPATH=str(src)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under `folder` with its mtime and content, to prove nothing was written."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_mtime_ns, path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen[str]
+
+
+@contextmanager
+def serve(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[Server]:
+    """Start `trading-api serve --port 0 …`, wait for uvicorn's address, stop it afterwards."""
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(env or clean_env()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base_url = _wait_for_address(process, timeout)
+        yield Server(base_url=base_url, process=process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_address(process: subprocess.Popen[str], timeout: float) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    output: list[str] = []
+    for line in process.stdout:  # uvicorn logs its bound address once it is listening
+        output.append(line)
+        match = _RUNNING.search(line)
+        if match:
+            return match.group(1)
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError("server did not start:\n" + "".join(output))
+
+
+def wait_until_healthy(base_url: str) -> None:
+    httpx.get(f"{base_url}/api/v1/core/health", timeout=10).raise_for_status()

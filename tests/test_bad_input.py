@@ -1,0 +1,88 @@
+"""Bad modules fail generation with a clear message, a non-zero exit and no files written."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from support import copy_tree, run_cli, snapshot
+
+BROKEN_IMPORT = """
+raise RuntimeError("database driver missing")
+"""
+
+UNDOCUMENTABLE_RESPONSE = '''
+from collections.abc import Mapping, Sequence
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from trading_api.framework import Module
+
+
+class Connection:
+    """Not a pydantic type: no JSON schema exists for it."""
+
+
+class Handle(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    connection: Connection
+
+
+router = APIRouter()
+
+
+@router.get("/handle")
+async def get_handle() -> Handle:
+    raise NotImplementedError
+
+
+class WeirdModule(Module):
+    name = "weird"
+
+    def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
+        return {"v1": [router]}
+'''
+
+
+@pytest.fixture
+def generated_tree(tmp_path):
+    """A fresh copy whose artifacts were generated once (the 'previous files')."""
+    src = copy_tree(tmp_path / "tree") / "src"
+    assert run_cli(["generate"], src=src).returncode == 0
+    return src
+
+
+@pytest.mark.parametrize(
+    ("package", "source", "reason"),
+    [
+        ("broken", BROKEN_IMPORT, "import failed: RuntimeError: database driver missing"),
+        ("weird", UNDOCUMENTABLE_RESPONSE, "PydanticInvalidForJsonSchema"),
+    ],
+)
+def test_failing_module_fails_the_run_and_leaves_previous_files(
+    generated_tree, package, source, reason
+):
+    module_dir = generated_tree / "trading_api" / "modules" / package
+    module_dir.mkdir()
+    (module_dir / "__init__.py").write_text(textwrap.dedent(source))
+    # touch core so the run would rewrite its spec if it got that far
+    core_api = generated_tree / "trading_api/modules/core/api.py"
+    core_api.write_text(core_api.read_text().replace('"/versions"', '"/api-versions"'))
+    before = snapshot(generated_tree)
+
+    result = run_cli(["generate"], src=generated_tree)
+
+    assert result.returncode == 1
+    assert f"module '{package}'" in result.stderr
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(generated_tree) == before
+
+
+def test_unknown_module_exits_2(generated_tree):
+    before = snapshot(generated_tree)
+    result = run_cli(["generate", "--modules", "brokr"], src=generated_tree)
+    assert result.returncode == 2
+    assert "unknown module 'brokr'; available: core" in result.stderr
+    assert snapshot(generated_tree) == before

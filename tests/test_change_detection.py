@@ -1,0 +1,104 @@
+"""Change detection: each kind of contract change gets its own log line; no change, no write."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from support import copy_tree, run_cli, snapshot
+
+from trading_api.codegen.specdiff import METADATA_ONLY, diff_openapi
+from trading_api.framework.module import Module
+from trading_api.framework.module_app import build_module_app
+
+Colour = enum.Enum("Colour", {"RED": "red", "GREEN": "green"})
+ColourWithBlue = enum.Enum("Colour", {"RED": "red", "GREEN": "green", "BLUE": "blue"})
+
+
+def _spec(
+    *,
+    with_limit: bool = False,
+    price_type: type = int,
+    colour: type = Colour,
+    description: str = "Things.",
+) -> dict:
+    model = type(
+        "Thing", (BaseModel,), {"__annotations__": {"price": price_type, "colour": colour}}
+    )
+    router = APIRouter()
+
+    async def list_things(symbol: str) -> list[BaseModel]:
+        return []
+
+    async def list_things_limited(symbol: str, limit: int = 10) -> list[BaseModel]:
+        return []
+
+    endpoint = list_things_limited if with_limit else list_things
+    router.add_api_route(
+        "/things",
+        endpoint,
+        methods=["GET"],
+        response_model=list[model],
+        name="list_things",
+        description=description,
+    )
+
+    class Demo(Module):
+        name = "demo"
+
+        def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
+            return {"v1": [router]}
+
+    return build_module_app(Demo(), "v1").openapi()
+
+
+def test_added_query_parameter():
+    assert diff_openapi(_spec(), _spec(with_limit=True)) == [
+        "GET /things: added query parameter 'limit' (integer, optional)"
+    ]
+
+
+def test_retyped_property():
+    assert diff_openapi(_spec(), _spec(price_type=float)) == [
+        "Model Thing: property 'price' retyped: integer → number"
+    ]
+
+
+def test_added_enum_value():
+    assert diff_openapi(_spec(colour=Colour), _spec(colour=ColourWithBlue)) == [
+        "Enum Colour: added values 'blue'"
+    ]
+
+
+def test_description_only_is_metadata():
+    assert diff_openapi(_spec(), _spec(description="Other words.")) == [METADATA_ONLY]
+
+
+def test_identical_specs_have_no_changes():
+    assert diff_openapi(_spec(), _spec()) == []
+
+
+def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(tmp_path):
+    src = copy_tree(tmp_path / "tree") / "src"
+    first = run_cli(["generate"], src=src)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(src)
+    again = run_cli(["generate"], src=src)
+    assert again.returncode == 0, again.stderr
+    assert "0 file(s) written" in again.stdout
+    assert snapshot(src) == before
+
+    api = src / "trading_api/modules/core/api.py"
+    api.write_text(
+        api.read_text().replace(
+            "async def get_health() -> HealthStatus:",
+            "async def get_health(verbose: bool = False) -> HealthStatus:",
+        )
+    )
+    changed = run_cli(["generate"], src=src)
+    assert changed.returncode == 0, changed.stderr
+    assert "GET /health: added query parameter 'verbose' (boolean, optional)" in changed.stdout
+    client = (src / "trading_api/modules/core/client_generated/core_client.py").read_text()
+    assert "verbose: bool | None = None" in client

@@ -1,0 +1,48 @@
+"""`uv build` from a fresh clone: what the sdist and the wheel hold, and that git stays clean."""
+
+from __future__ import annotations
+
+import subprocess
+import tarfile
+import zipfile
+
+import pytest
+from support import GENERATED_PATTERN
+
+pytestmark = pytest.mark.slow
+
+
+def test_wheel_holds_generated_specs_clients_and_index(built_dist):
+    names = set(zipfile.ZipFile(built_dist.wheel).namelist())
+    assert "trading_api/modules/core/specs_generated/core_openapi.json" in names
+    assert "trading_api/modules/core/client_generated/core_client.py" in names
+    assert "trading_api/clients/__init__.py" in names
+
+
+def test_sdist_holds_sources_and_no_generated_file(built_dist):
+    with tarfile.open(built_dist.sdist) as sdist:
+        names = [name.split("/", 1)[1] for name in sdist.getnames() if "/" in name]
+    assert "hatch_build.py" in names
+    assert "src/trading_api/codegen/templates/client.py.j2" in names
+    assert [name for name in names if GENERATED_PATTERN.search(name)] == []
+
+
+def test_wheel_is_built_from_the_sdist_by_the_hook(built_dist):
+    assert "Building wheel from source distribution" in built_dist.build_log
+    assert "trading-api: generating specs and clients (standard wheel)" in built_dist.build_log
+
+
+def test_build_leaves_the_clone_clean(built_dist):
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=built_dist.tree, capture_output=True, text=True
+    )
+    assert status.stdout == ""
+
+
+def test_git_tracks_no_generated_file():
+    from support import ROOT
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert [name for name in tracked if GENERATED_PATTERN.search(name)] == []
