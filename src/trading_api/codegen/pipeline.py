@@ -17,16 +17,13 @@ from typing import Any
 import trading_api
 from trading_api.codegen import files
 from trading_api.codegen.client.parser import parse_openapi
+from trading_api.codegen.client.render import generator_digest
 from trading_api.codegen.errors import GenerationError
-from trading_api.codegen.fingerprint import (
-    fingerprint,
-    header_line,
-    read_fingerprint,
-    source_files_digest,
-)
-from trading_api.codegen.index import client_classes, render_index
+from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
+from trading_api.codegen.index import client_classes, render_exports, render_index
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
 from trading_api.codegen.specdiff import diff_asyncapi, diff_openapi
+from trading_api.codegen.ws_routers import plan_ws_routers
 from trading_api.framework.artifacts import (
     GENERATED_DIRS,
     SpecKind,
@@ -45,7 +42,6 @@ from trading_api.framework.module_app import ModuleApp, build_module_apps
 
 Log = Callable[[str], None]
 PACKAGE_ROOT = Path(trading_api.__file__).resolve().parent
-CODEGEN_ROOT = Path(__file__).resolve().parent
 _DIFFERS = {"openapi": diff_openapi, "asyncapi": diff_asyncapi}
 
 
@@ -90,6 +86,7 @@ def generate(
         raise GenerationError(str(error)) from error
     layout = default_layout(output_dir)
     log(f"Generating for modules: {', '.join(packages)}")
+    _write_ws_routers(packages, log)  # modules import them: they must exist before any import
     plan = Plan()
     for package in packages:
         _plan_module(package, layout, plan, log)
@@ -101,6 +98,28 @@ def generate(
         files.atomic_write(path, content)
     log(f"Generation complete: {len(plan.writes)} file(s) written, {len(plan.unchanged)} unchanged")
     return Report(written=sorted(plan.writes), unchanged=sorted(plan.unchanged))
+
+
+def _write_ws_routers(packages: list[str], log: Log) -> None:
+    """Plan every module's routers first, so a malformed declaration writes nothing at all."""
+    writes: dict[Path, str] = {}
+    stale: list[Path] = []
+    for package in packages:
+        try:
+            module_writes, module_stale = plan_ws_routers(
+                PACKAGE_ROOT / "modules" / package, package
+            )
+        except GenerationError as error:
+            raise GenerationError(f"module '{package}': {error}") from error
+        writes.update(module_writes)
+        stale += module_stale
+        for path in module_writes:
+            log(f"[{package}] ws router {path.name}: generated")
+    for path in stale:
+        path.unlink()
+        log(f"Removed stale ws router {path}")
+    for path, content in writes.items():
+        files.atomic_write(path, content)
 
 
 def _plan_module(package: str, layout: Layout, plan: Plan, log: Log) -> None:
@@ -130,7 +149,7 @@ def _plan_version(
     if asyncapi is not None:
         _plan_spec(package, module_app, "asyncapi", asyncapi, layout, plan, log)
     client_path = layout.client_path(package, names, version)
-    stamp = fingerprint(openapi_text, _client_generator_digest())
+    stamp = fingerprint(openapi_text, generator_digest())
     if read_fingerprint(files.read_text(client_path)) == stamp:
         plan.unchanged.append(client_path)
         log(f"[{package}] client {client_path.name}: up to date")
@@ -195,15 +214,15 @@ def _render_client(module_app: ModuleApp, openapi: dict[str, Any], stamp: str) -
 def _plan_client_package(
     package: str, module_apps: list[ModuleApp], layout: PackageLayout, plan: Plan
 ) -> None:
-    lines = ['"""Generated HTTP client(s) of this module — do not edit."""', ""]
-    exported = []
-    for module_app in module_apps:
-        names, version = module_app.module.names, module_app.version
-        class_name = client_class_name(names, version)
-        lines.append(f"from .{client_module_name(names, version)} import {class_name}")
-        exported.append(class_name)
-    lines += ["", f"__all__ = {exported!r}".replace("'", '"'), ""]
-    plan.put(layout.client_dir(package) / "__init__.py", "\n".join(lines))
+    entries = [
+        (
+            f".{client_module_name(m.module.names, m.version)}",
+            [client_class_name(m.module.names, m.version)],
+        )
+        for m in module_apps
+    ]
+    content = render_exports("Generated HTTP client(s) of this module.", entries)
+    plan.put(layout.client_dir(package) / "__init__.py", content)
 
 
 def _plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> None:
@@ -224,12 +243,7 @@ def _plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) ->
             entries.append((layout.index_import(package, path.stem), client_classes(sources[path])))
         if isinstance(layout, OutputDirLayout):
             break  # one folder holds every module's clients
-    plan.put(
-        layout.index_path,
-        render_index(
-            entries, docstring="Every generated trading-api client, and the errors they raise."
-        ),
-    )
+    plan.put(layout.index_path, render_index(entries))
 
 
 def _check_merge(layout: Layout, plan: Plan) -> None:
@@ -249,12 +263,6 @@ def _known_models() -> set[str]:
     import trading_api.models as models
 
     return set(models.__all__)
-
-
-def _client_generator_digest() -> str:
-    sources = [*CODEGEN_ROOT.glob("client/*.py"), CODEGEN_ROOT / "formatting.py"]
-    sources += CODEGEN_ROOT.glob("templates/client*.j2")
-    return source_files_digest(sources)
 
 
 def remove_outputs(

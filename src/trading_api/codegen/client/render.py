@@ -7,13 +7,16 @@ them. Neither knows about OpenAPI.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
+from trading_api.codegen import templating
 from trading_api.codegen.client.parser import ClientSpec, Operation, Parameter
+from trading_api.codegen.fingerprint import source_files_digest
+from trading_api.codegen.templating import TEMPLATES_DIR
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+if TYPE_CHECKING:
+    import jinja2
+
 CLIENT_TEMPLATE = TEMPLATES_DIR / "client.py.j2"
 
 
@@ -61,16 +64,16 @@ def request_arguments(operation: Operation) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Python source, not HTML
-    )
+    environment = templating.environment().overlay()
     environment.filters.update(signature=signature, request_arguments=request_arguments)
     return environment
+
+
+@cache
+def generator_digest() -> str:
+    """Changes whenever the client generator's code or template does."""
+    root = TEMPLATES_DIR.parent
+    return source_files_digest([*root.glob("client/*.py"), root / "formatting.py", CLIENT_TEMPLATE])
 
 
 def render_client(

@@ -1,0 +1,79 @@
+"""Concrete WebSocket router classes from each module's `ws.py` declarations.
+
+They are package code the module imports, so they are written into the package tree (also when
+specs and clients go to an output folder) and before any module is imported.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from trading_api.codegen import templating
+from trading_api.codegen.files import read_text
+from trading_api.codegen.fingerprint import (
+    fingerprint,
+    header_line,
+    read_fingerprint,
+    source_files_digest,
+)
+from trading_api.codegen.formatting import format_python
+from trading_api.codegen.index import render_exports
+from trading_api.codegen.ws_declarations import RouterDeclaration, parse_ws_declarations
+from trading_api.framework.artifacts import WS_DIR
+from trading_api.framework.naming import snake_case
+
+CODEGEN_ROOT = Path(__file__).resolve().parent
+TEMPLATE = templating.TEMPLATES_DIR / "ws_router.py.j2"
+DECLARATIONS_FILE = "ws.py"
+
+
+def plan_ws_routers(module_dir: Path, package: str) -> tuple[dict[Path, str], list[Path]]:
+    """Files to write (path → content) and stale generated routers to delete for one module."""
+    declarations_path = module_dir / DECLARATIONS_FILE
+    output_dir = module_dir / WS_DIR
+    existing = sorted(output_dir.glob("*.py")) if output_dir.is_dir() else []
+    if not declarations_path.is_file():
+        return {}, existing
+    declarations = parse_ws_declarations(declarations_path, f"trading_api.modules.{package}.ws")
+    writes: dict[Path, str] = {}
+    for declaration in declarations:
+        path = output_dir / f"{snake_case(declaration.class_name)}.py"
+        stamp = fingerprint(repr(declaration), _generator_digest())
+        if read_fingerprint(read_text(path)) != stamp:
+            writes[path] = _render(declaration, package, stamp)
+    init = render_exports(
+        f"WebSocket routers generated from modules/{package}/ws.py.",
+        [(f".{snake_case(d.class_name)}", [d.class_name]) for d in declarations],
+    )
+    if read_text(output_dir / "__init__.py") != init:
+        writes[output_dir / "__init__.py"] = init
+    expected = {output_dir / f"{snake_case(d.class_name)}.py" for d in declarations}
+    stale = [path for path in existing if path not in expected and path.name != "__init__.py"]
+    return writes, stale
+
+
+def _render(declaration: RouterDeclaration, package: str, stamp: str) -> str:
+    source = (
+        templating.environment()
+        .get_template(TEMPLATE.name)
+        .render(
+            router=declaration,
+            module_name=package,
+            source=f"modules/{package}/{DECLARATIONS_FILE}",
+            fingerprint_header=header_line(stamp),
+        )
+    )
+    return format_python(source)
+
+
+@cache
+def _generator_digest() -> str:
+    return source_files_digest(
+        [
+            Path(__file__),
+            CODEGEN_ROOT / "ws_declarations.py",
+            CODEGEN_ROOT / "formatting.py",
+            TEMPLATE,
+        ]
+    )
