@@ -87,8 +87,19 @@ def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(tmp_path):
     before = snapshot(src)
     again = run_cli(["generate"], src=src)
     assert again.returncode == 0, again.stderr
-    assert "0 file(s) written" in again.stdout
+    assert "everything up to date" in again.stdout
     assert snapshot(src) == before
+
+    stamp = src / "trading_api/.codegen-stamp.json"
+    stamp.unlink()  # force the full comparison path: specs compared, clients fingerprinted
+    full = run_cli(["generate"], src=src)
+    assert full.returncode == 0, full.stderr
+    assert "0 file(s) written" in full.stdout
+    assert "core_openapi.json: no changes" in full.stdout
+    after = snapshot(src)
+    assert after.pop("trading_api/.codegen-stamp.json")
+    before.pop("trading_api/.codegen-stamp.json")
+    assert after == before
 
     api = src / "trading_api/modules/core/api.py"
     api.write_text(

@@ -127,8 +127,9 @@ def _list_modules(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from trading_api.codegen.clean import remove_outputs
     from trading_api.codegen.layout import OutputDirLayout, PackageLayout
-    from trading_api.codegen.pipeline import PACKAGE_ROOT, remove_outputs
+    from trading_api.codegen.pipeline import PACKAGE_ROOT
     from trading_api.framework.discovery import discover_packages
 
     layout = OutputDirLayout(args.output_dir) if args.output_dir else PackageLayout(PACKAGE_ROOT)

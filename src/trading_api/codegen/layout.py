@@ -14,6 +14,8 @@ from trading_api.framework.artifacts import (
 )
 from trading_api.framework.naming import ModuleNames
 
+STAMP_NAME = ".codegen-stamp.json"  # see trading_api.codegen.stamp
+
 
 @dataclass(frozen=True)
 class PackageLayout:
@@ -36,6 +38,10 @@ class PackageLayout:
     @property
     def index_path(self) -> Path:
         return self.package_root / "clients" / "__init__.py"
+
+    @property
+    def stamp_path(self) -> Path:
+        return self.package_root / STAMP_NAME
 
     def index_import(self, package: str, client_module: str) -> str:
         return f"trading_api.modules.{package}.{CLIENT_DIR}.{client_module}"
@@ -63,6 +69,10 @@ class OutputDirLayout:
     @property
     def index_path(self) -> Path:
         return self.root / CLIENT_DIR / "__init__.py"
+
+    @property
+    def stamp_path(self) -> Path:
+        return self.root / STAMP_NAME
 
     def index_import(self, package: str, client_module: str) -> str:
         return f".{client_module}"

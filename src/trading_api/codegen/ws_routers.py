@@ -6,6 +6,7 @@ specs and clients go to an output folder) and before any module is imported.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -28,13 +29,20 @@ TEMPLATE = templating.TEMPLATES_DIR / "ws_router.py.j2"
 DECLARATIONS_FILE = "ws.py"
 
 
-def plan_ws_routers(module_dir: Path, package: str) -> tuple[dict[Path, str], list[Path]]:
-    """Files to write (path → content) and stale generated routers to delete for one module."""
+@dataclass(frozen=True)
+class RoutersPlan:
+    writes: dict[Path, str]  # path → content, only where it changes
+    stale: list[Path]  # generated routers whose declaration is gone
+    outputs: list[Path]  # every file the module's routers consist of
+
+
+def plan_ws_routers(module_dir: Path, package: str) -> RoutersPlan:
+    """What to write and delete so `ws_generated/` matches the module's `ws.py`."""
     declarations_path = module_dir / DECLARATIONS_FILE
     output_dir = module_dir / WS_DIR
     existing = sorted(output_dir.glob("*.py")) if output_dir.is_dir() else []
     if not declarations_path.is_file():
-        return {}, existing
+        return RoutersPlan(writes={}, stale=existing, outputs=[])
     declarations = parse_ws_declarations(declarations_path, f"trading_api.modules.{package}.ws")
     writes: dict[Path, str] = {}
     for declaration in declarations:
@@ -48,9 +56,10 @@ def plan_ws_routers(module_dir: Path, package: str) -> tuple[dict[Path, str], li
     )
     if read_text(output_dir / "__init__.py") != init:
         writes[output_dir / "__init__.py"] = init
-    expected = {output_dir / f"{snake_case(d.class_name)}.py" for d in declarations}
-    stale = [path for path in existing if path not in expected and path.name != "__init__.py"]
-    return writes, stale
+    outputs = [output_dir / f"{snake_case(d.class_name)}.py" for d in declarations]
+    outputs.append(output_dir / "__init__.py")
+    stale = [path for path in existing if path not in outputs]
+    return RoutersPlan(writes=writes, stale=stale, outputs=outputs)
 
 
 def _render(declaration: RouterDeclaration, package: str, stamp: str) -> str:

@@ -10,9 +10,12 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from trading_api.framework.module import Module
 from trading_api.framework.naming import normalize_module_name
+
+if TYPE_CHECKING:
+    from trading_api.framework.module import Module
 
 MODULES_PACKAGE = "trading_api.modules"
 ALWAYS_MOUNTED = "core"
@@ -64,6 +67,8 @@ def select_packages(requested: Iterable[str] | None) -> list[str]:
 
 def load_module_class(package: str) -> type[Module]:
     """Import `trading_api.modules.<package>` and return the one `Module` subclass it defines."""
+    from trading_api.framework.module import Module
+
     qualified = f"{MODULES_PACKAGE}.{package}"
     try:
         imported = importlib.import_module(qualified)

@@ -1,0 +1,218 @@
+"""Planning a run: every artifact of every module is computed in memory before anything is written.
+
+Imports FastAPI and the modules; `pipeline` only loads this once its up-to-date check failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trading_api.codegen import files
+from trading_api.codegen.client.parser import parse_openapi
+from trading_api.codegen.client.render import generator_digest
+from trading_api.codegen.errors import GenerationError
+from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
+from trading_api.codegen.index import client_classes, render_exports, render_index
+from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
+from trading_api.codegen.specdiff import diff_asyncapi, diff_openapi
+from trading_api.framework.artifacts import (
+    SPECS_DIR,
+    SpecKind,
+    client_class_name,
+    client_module_name,
+    spec_filename,
+)
+from trading_api.framework.discovery import ModuleError, discover_packages, instantiate
+from trading_api.framework.merge import SpecMergeError, SpecPart, merge_asyncapi, merge_openapi
+from trading_api.framework.module_app import ModuleApp, build_module_apps
+
+Log = Callable[[str], None]
+_DIFFERS = {"openapi": diff_openapi, "asyncapi": diff_asyncapi}
+
+
+@dataclass
+class Plan:
+    """The files a run will write (path → content), and what it found unchanged."""
+
+    writes: dict[Path, str] = field(default_factory=dict)
+    unchanged: list[Path] = field(default_factory=list)
+    specs: dict[tuple[str, str, SpecKind], SpecPart] = field(default_factory=dict)
+
+    def put(self, path: Path, content: str) -> bool:
+        """Plan `content` for `path`; False (and nothing planned) when the file already has it."""
+        if files.read_text(path) == content:
+            self.unchanged.append(path)
+            return False
+        self.writes[path] = content
+        return True
+
+
+def plan_module(package: str, layout: Layout, plan: Plan, log: Log) -> None:
+    log(f"[{package}] building module apps")
+    try:
+        module = instantiate(package)
+        module_apps = build_module_apps(module)
+        for module_app in module_apps:
+            _plan_version(package, module_app, layout, plan, log)
+    except ModuleError as error:
+        raise GenerationError(str(error)) from error
+    except GenerationError as error:
+        raise GenerationError(f"module '{package}': {error}") from error
+    except Exception as error:  # a route FastAPI cannot document, a failing service, ...
+        raise GenerationError(f"module '{package}': {type(error).__name__}: {error}") from error
+    if isinstance(layout, PackageLayout):
+        _plan_client_package(package, module_apps, layout, plan)
+
+
+def _plan_version(
+    package: str, module_app: ModuleApp, layout: Layout, plan: Plan, log: Log
+) -> None:
+    names, version = module_app.module.names, module_app.version
+    openapi = module_app.openapi()
+    openapi_text = _plan_spec(package, module_app, "openapi", openapi, layout, plan, log)
+    asyncapi = module_app.asyncapi()
+    if asyncapi is not None:
+        _plan_spec(package, module_app, "asyncapi", asyncapi, layout, plan, log)
+    client_path = layout.client_path(package, names, version)
+    stamp = fingerprint(openapi_text, generator_digest())
+    if read_fingerprint(files.read_text(client_path)) == stamp:
+        plan.unchanged.append(client_path)
+        log(f"[{package}] client {client_path.name}: up to date")
+        return
+    plan.put(client_path, _render_client(module_app, openapi, stamp))
+    log(f"[{package}] client {client_path.name}: generated {client_class_name(names, version)}")
+
+
+def _plan_spec(
+    package: str,
+    module_app: ModuleApp,
+    kind: SpecKind,
+    document: dict[str, Any],
+    layout: Layout,
+    plan: Plan,
+    log: Log,
+) -> str:
+    names, version = module_app.module.names, module_app.version
+    path = layout.spec_path(package, names, version, kind)
+    text = files.dump_json(document)
+    plan.specs[(module_app.module.name, version, kind)] = SpecPart(
+        module_app.module.name, module_app.mount_path, document
+    )
+    previous = files.read_text(path)
+    if previous is None:
+        log(f"[{package}] {path.name}: new spec")
+    elif previous == text:
+        log(f"[{package}] {path.name}: no changes")
+    else:
+        changes = _DIFFERS[kind](json.loads(previous), document)
+        log(f"[{package}] {path.name}: {len(changes)} change(s)")
+        for change in changes:
+            log(f"[{package}]   • {change}")
+    plan.put(path, text)
+    return text
+
+
+def _render_client(module_app: ModuleApp, openapi: dict[str, Any], stamp: str) -> str:
+    from trading_api.codegen.client.render import render_client
+    from trading_api.codegen.formatting import format_python
+
+    names, version = module_app.module.names, module_app.version
+    client = parse_openapi(
+        openapi, class_name=client_class_name(names, version), known_models=_known_models()
+    )
+    source = render_client(
+        client,
+        module_name=module_app.module.name,
+        api_version=version,
+        prefix=module_app.mount_path,
+        spec_name=spec_filename(names, version, "openapi"),
+        fingerprint_header=header_line(stamp),
+    )
+    try:
+        return format_python(source)
+    except Exception as error:
+        raise GenerationError(f"generated client does not parse: {error}") from error
+
+
+def _plan_client_package(
+    package: str, module_apps: list[ModuleApp], layout: PackageLayout, plan: Plan
+) -> None:
+    entries = [
+        (
+            f".{client_module_name(m.module.names, m.version)}",
+            [client_class_name(m.module.names, m.version)],
+        )
+        for m in module_apps
+    ]
+    content = render_exports("Generated HTTP client(s) of this module.", entries)
+    plan.put(layout.client_dir(package) / "__init__.py", content)
+
+
+def plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> None:
+    """Index every client in the layout: the ones planned now and those generated earlier."""
+    entries = []
+    for package in discover_packages():
+        client_dir = layout.client_dir(package)
+        sources = {
+            path: path.read_text(encoding="utf-8")
+            for path in sorted(client_dir.glob("*_client.py"))
+            if not (clean and package in packages)
+        }
+        sources.update({p: c for p, c in plan.writes.items() if p.parent == client_dir})
+        sources.update(
+            {p: files.read_text(p) or "" for p in plan.unchanged if p.parent == client_dir}
+        )
+        for path in sorted(sources):
+            entries.append((layout.index_import(package, path.stem), client_classes(sources[path])))
+        if isinstance(layout, OutputDirLayout):
+            break  # one folder holds every module's clients
+    plan.put(layout.index_path, render_index(entries))
+
+
+def check_merge(layout: Layout, plan: Plan, packages: list[str]) -> None:
+    """Fail the build on contracts that cannot be merged (same name, different schema).
+
+    Modules not generated in this run take part with the specs they already have.
+    """
+    by_version: dict[tuple[str, SpecKind], list[SpecPart]] = {}
+    for (_, version, kind), part in plan.specs.items():
+        by_version.setdefault((version, kind), []).append(part)
+    if isinstance(layout, PackageLayout):
+        for package in discover_packages():
+            if package not in packages:
+                for (version, kind), part in _existing_specs(layout, package):
+                    by_version.setdefault((version, kind), []).append(part)
+    for (version, kind), parts in sorted(by_version.items()):
+        merge = merge_openapi if kind == "openapi" else merge_asyncapi
+        try:
+            merge(parts, version=version)
+        except SpecMergeError as error:
+            raise GenerationError(f"merged {kind} spec for {version}: {error}") from error
+
+
+def _existing_specs(
+    layout: PackageLayout, package: str
+) -> list[tuple[tuple[str, SpecKind], SpecPart]]:
+    """Specs generated earlier for `package`, keyed by version and kind (read from disk)."""
+    found: list[tuple[tuple[str, SpecKind], SpecPart]] = []
+    for path in sorted((layout.module_dir(package) / SPECS_DIR).glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        kind: SpecKind = "asyncapi" if "asyncapi" in document else "openapi"
+        address = (
+            document["servers"][0]["url"]
+            if kind == "openapi"
+            else next(iter(document["channels"].values()))["address"].removesuffix("/ws")
+        )
+        version = address.split("/")[2]  # /api/<version>/<module>
+        found.append(((version, kind), SpecPart(address.rsplit("/", 1)[-1], address, document)))
+    return found
+
+
+def _known_models() -> set[str]:
+    import trading_api.models as models
+
+    return set(models.__all__)
