@@ -36,7 +36,8 @@ def main() -> None:
         base = median(samples["no hooks"])
         print(f"uv build --wheel, median of {runs}:")
         for name, values in samples.items():
-            print(f"  {name:<11} {median(values):6.2f} s   (+{median(values) - base:5.2f} s over no hooks)")
+            extra = median(values) - base
+            print(f"  {name:<11} {median(values):6.2f} s   (+{extra:5.2f} s over no hooks)")
 
         full: list[float] = []
         incremental: list[float] = []

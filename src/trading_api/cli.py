@@ -146,13 +146,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from trading_api.app import MODULES_ENV, create_app
     from trading_api.framework.discovery import ModuleError
-    from trading_api.framework.packaged_specs import MissingSpecsError
+    from trading_api.framework.packaged_specs import MissingArtifactsError
 
     if args.modules:
         os.environ[MODULES_ENV] = ",".join(args.modules)  # read by create_app, also on --reload
     try:
         app = create_app()  # fails fast, with a clear message, before uvicorn starts
-    except (MissingSpecsError, ModuleError) as error:
+    except (MissingArtifactsError, ModuleError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ModuleError) else 1)
     if args.reload:  # the reloader imports the factory in a subprocess
         uvicorn.run(

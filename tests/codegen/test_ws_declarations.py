@@ -47,7 +47,12 @@ def test_declarations_with_nested_types_other_modules_and_type_checking_block(tm
     )
     assert [(d.class_name, d.route, d.request, d.data) for d in declarations] == [
         ("BarsRouter", "bars", "BarsSubscriptionRequest", "Bar"),
-        ("BrokerConnectionRouter", "broker-connection", "BarsSubscriptionRequest", "list[LocalTick]"),
+        (
+            "BrokerConnectionRouter",
+            "broker-connection",
+            "BarsSubscriptionRequest",
+            "list[LocalTick]",
+        ),
     ]
     assert declarations[0].line == _line_of(tmp_path, "BarsRouter")
     assert declarations[1].imports == (
@@ -74,7 +79,8 @@ def test_declarations_with_nested_types_other_modules_and_type_checking_block(tm
         ),
         (
             "from typing import TypeAlias\nfrom trading_api.ws import WsRouter\n"
-            "ThingsRouter: TypeAlias = WsRouter[int, int]\nThingsRouter: TypeAlias = WsRouter[int, str]\n",
+            "ThingsRouter: TypeAlias = WsRouter[int, int]\n"
+            "ThingsRouter: TypeAlias = WsRouter[int, str]\n",
             4,
             "route 'things' is already declared on line 3",
         ),

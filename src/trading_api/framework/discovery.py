@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from trading_api.framework.naming import normalize_module_name
+from trading_api.framework.packaged_specs import MissingArtifactsError
 
 if TYPE_CHECKING:
     from trading_api.framework.module import Module
@@ -72,6 +73,10 @@ def load_module_class(package: str) -> type[Module]:
     qualified = f"{MODULES_PACKAGE}.{package}"
     try:
         imported = importlib.import_module(qualified)
+    except ModuleNotFoundError as error:
+        if error.name and error.name.startswith(qualified) and "_generated" in error.name:
+            raise MissingArtifactsError(package, f"the generated package {error.name}") from None
+        raise ModuleLoadError(package, f"import failed: {type(error).__name__}: {error}") from error
     except Exception as error:  # any import-time failure is the module's, reported by name
         raise ModuleLoadError(package, f"import failed: {type(error).__name__}: {error}") from error
     classes = [

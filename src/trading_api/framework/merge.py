@@ -88,47 +88,32 @@ def _merge_section(
 
 
 def merge_asyncapi(parts: Sequence[SpecPart], *, version: str) -> dict[str, Any]:
-    """One AsyncAPI document: each module's channel keeps its real address."""
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    components: dict[str, dict[str, Any]] = {}
-    owners: dict[tuple[str, str], str] = {}
-    for part in parts:
-        renamed = {key: f"{part.module}" for key in part.document.get("channels", {})}
-        for key, channel in part.document.get("channels", {}).items():
-            channels[renamed[key]] = channel
-        for key, operation in part.document.get("operations", {}).items():
-            operation = copy.deepcopy(operation)
-            ref = operation["channel"]["$ref"].rsplit("/", 1)[-1]
-            operation["channel"]["$ref"] = f"#/channels/{renamed[ref]}"
-            for message in operation.get("messages", []):
-                message["$ref"] = message["$ref"].replace(
-                    f"#/channels/{ref}/", f"#/channels/{renamed[ref]}/"
-                )
-            if "reply" in operation:
-                reply = operation["reply"]
-                if "channel" in reply:
-                    reply["channel"]["$ref"] = f"#/channels/{renamed[ref]}"
-                for message in reply.get("messages", []):
-                    message["$ref"] = message["$ref"].replace(
-                        f"#/channels/{ref}/", f"#/channels/{renamed[ref]}/"
-                    )
-            new_key = f"{part.module}.{key}"
-            if new_key in operations:
-                raise SpecMergeError(f"AsyncAPI operation {new_key} is defined twice")
-            operations[new_key] = operation
-        for section, entries in part.document.get("components", {}).items():
-            _merge_section(components.setdefault(section, {}), entries, section, part, owners)
+    """One AsyncAPI document: every module's channel keeps its real address."""
     merged: dict[str, Any] = {
-        "asyncapi": "3.0.0",
+        "asyncapi": parts[0].document["asyncapi"] if parts else "3.0.0",
         "info": {
             "title": "trading-api WebSocket API",
             "version": __version__,
             "description": f"WebSocket endpoints of API {version}",
         },
-        "channels": channels,
-        "operations": operations,
+        "channels": {},
+        "operations": {},
     }
+    components: dict[str, dict[str, Any]] = {}
+    owners: dict[tuple[str, str], str] = {}
+    for part in parts:
+        for section in ("channels", "operations"):
+            for key, value in part.document.get(section, {}).items():
+                if key in merged[section]:
+                    raise SpecMergeError(
+                        f"AsyncAPI {section[:-1]} '{key}' of module '{part.module}' is already "
+                        "defined by another module: rename the route"
+                    )
+                merged[section][key] = value
+        if "defaultContentType" in part.document:
+            merged["defaultContentType"] = part.document["defaultContentType"]
+        for section, entries in part.document.get("components", {}).items():
+            _merge_section(components.setdefault(section, {}), entries, section, part, owners)
     if components:
         merged["components"] = components
     return merged

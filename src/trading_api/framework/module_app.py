@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from trading_api.__about__ import __version__
@@ -75,6 +77,8 @@ def build_module_app(module: Module, version: str) -> ModuleApp:
     )
     for router in module.api_routers().get(version, ()):
         app.include_router(router, tags=[module.name])
+    for error_type, status in module.error_statuses().items():
+        app.add_exception_handler(error_type, _error_handler(status))
     endpoint = None
     routers = module.ws_routers().get(version, ())
     if routers:
@@ -83,6 +87,13 @@ def build_module_app(module: Module, version: str) -> ModuleApp:
         endpoint = WsEndpoint(routers)
         app.add_api_websocket_route("/ws", endpoint)
     return ModuleApp(module=module, version=version, app=app, ws_endpoint=endpoint)
+
+
+def _error_handler(status: int) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, error: Exception) -> Response:
+        return JSONResponse({"detail": str(error)}, status_code=status)
+
+    return handle
 
 
 def build_module_apps(module: Module) -> list[ModuleApp]:

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trading_api.framework.artifacts import SPECS_DIR, SpecKind, spec_filename
-from trading_api.framework.module import Module
+
+if TYPE_CHECKING:
+    from trading_api.framework.module import Module
 
 REINSTALL_HINT = "uv sync --reinstall-package trading-api"
 
 
-class MissingSpecsError(RuntimeError):
+class MissingArtifactsError(RuntimeError):
     """The build artifacts are not there: the package was not built, or they were deleted."""
 
-    def __init__(self, module: str, filename: str) -> None:
+    def __init__(self, module: str, what: str) -> None:
         super().__init__(
-            f"the packaged spec {filename} of module '{module}' is missing. Generated specs "
-            f"are build artifacts: in a checkout run `{REINSTALL_HINT}` "
-            "(or `trading-api generate`); otherwise reinstall the trading-api wheel."
+            f"{what} of module '{module}' is missing. Generated files are build artifacts: "
+            f"in a checkout run `{REINSTALL_HINT}` (or `trading-api generate`); "
+            "otherwise reinstall the trading-api wheel."
         )
+
+
+class MissingSpecsError(MissingArtifactsError):
+    def __init__(self, module: str, filename: str) -> None:
+        super().__init__(module, f"the packaged spec {filename}")
 
 
 def read_packaged_spec(module: Module, version: str, kind: SpecKind) -> dict[str, Any]:

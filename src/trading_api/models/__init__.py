@@ -4,8 +4,6 @@ Every component schema in a generated spec has a class of the same name exported
 client generator imports models from this package instead of generating copies.
 """
 
-from trading_api.models.health import APIVersionInfo, HealthStatus, ModuleVersions
-# market models (issue 4)
 from trading_api.models.broker import (
     AccountMetainfo,
     AccountSummary,
@@ -31,9 +29,9 @@ from trading_api.models.broker import (
     OrderPreviewResult,
     OrderPreviewSection,
     OrderPreviewSectionRow,
+    OrdersSubscriptionRequest,
     OrderStatus,
     OrderType,
-    OrdersSubscriptionRequest,
     ParentType,
     PlacedOrder,
     Position,
@@ -42,30 +40,53 @@ from trading_api.models.broker import (
     Side,
     StopType,
 )
+from trading_api.models.errors import ErrorResponse
+from trading_api.models.health import APIVersionInfo, HealthStatus, ModuleVersions
+from trading_api.models.market import (
+    Bar,
+    BarsRequest,
+    BarsResponse,
+    BarsSubscriptionRequest,
+    DatafeedConfiguration,
+    Exchange,
+    QuoteData,
+    QuotesRequest,
+    QuotesSubscriptionRequest,
+    QuoteValues,
+    SearchSymbolResultItem,
+    SymbolInfo,
+    SymbolType,
+)
 
 __all__ = [
     "APIVersionInfo",
-    "HealthStatus",
-    "ModuleVersions",
-    # market models (issue 4)
     "AccountMetainfo",
     "AccountSummary",
+    "Bar",
+    "BarsRequest",
+    "BarsResponse",
+    "BarsSubscriptionRequest",
     "Brackets",
     "BrokerConnectionStatus",
     "BrokerConnectionSubscriptionRequest",
     "ClosePositionRequest",
     "ConnectionStatus",
     "CurrentQuotes",
+    "DatafeedConfiguration",
     "DisconnectType",
     "EquityData",
     "EquitySubscriptionRequest",
+    "ErrorResponse",
+    "Exchange",
     "Execution",
     "ExecutionsSubscriptionRequest",
+    "HealthStatus",
     "LeverageInfo",
     "LeverageInfoParams",
     "LeveragePreviewResult",
     "LeverageSetParams",
     "LeverageSetResult",
+    "ModuleVersions",
     "OrderMessage",
     "OrderMessageType",
     "OrderModification",
@@ -80,6 +101,13 @@ __all__ = [
     "Position",
     "PositionsSubscriptionRequest",
     "PreOrder",
+    "QuoteData",
+    "QuoteValues",
+    "QuotesRequest",
+    "QuotesSubscriptionRequest",
+    "SearchSymbolResultItem",
     "Side",
     "StopType",
+    "SymbolInfo",
+    "SymbolType",
 ]

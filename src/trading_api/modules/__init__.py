@@ -1,1 +1,1 @@
-"""Feature modules: every package in this folder is discovered by the build, the CLI and the server."""
+"""Feature modules: each package here is discovered by the build, the CLI and the server."""

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.websockets import WebSocket
 
 from trading_api.ws.queue import SendQueue
 from trading_api.ws.topics import TopicRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStats:
+    """Per-connection numbers for metrics and tests."""
+
+    subscriptions: int
+    pending_updates: int
+    pending_controls: int
+    dropped_updates: int
 
 
 class Connection:
@@ -35,6 +46,15 @@ class Connection:
         self.subscriptions.pop(topic, None)
         self.queue.put_control(frame)
 
+    def stats(self) -> ConnectionStats:
+        queue = self.queue
+        return ConnectionStats(
+            subscriptions=len(self.subscriptions),
+            pending_updates=queue.pending_updates,
+            pending_controls=queue.pending_controls,
+            dropped_updates=queue.dropped,
+        )
+
     def release_all(self) -> None:
         """Leave every topic (reference counts drop; last-subscriber producers are cancelled)."""
         subscriptions, self.subscriptions = self.subscriptions, {}
@@ -45,5 +65,10 @@ class Connection:
         """Send queued frames in order until the socket fails or the task is cancelled."""
         queue = self.queue
         send = self.websocket.send_text
+        get_nowait = queue.get_nowait
         while True:
-            await send(await queue.get())
+            frame = get_nowait()
+            if frame is None:
+                await queue.wait_nonempty()
+            else:
+                await send(frame)

@@ -79,7 +79,8 @@ def encode_frame(message_type: str, payload_json: str) -> str:
 
 def update_prefix(route: str, topic: str) -> str:
     """Constant head of every ``<route>.update`` frame of a topic; the data and ``}}`` follow."""
-    return f'{{"type":{json.dumps(f"{route}.{UPDATE}")},"payload":{{"topic":{json.dumps(topic)},"payload":'
+    message_type = json.dumps(f"{route}.{UPDATE}")
+    return f'{{"type":{message_type},"payload":{{"topic":{json.dumps(topic)},"payload":'
 
 
 UPDATE_SUFFIX: Final = "}}"

@@ -45,10 +45,10 @@ class SendQueue:
         "_controls",
         "_drained",
         "_items",
-        "_nonempty",
         "_notice_queued",
         "_unreported",
         "_updates",
+        "_waiter",
         "control_limit",
         "dropped",
         "maxsize",
@@ -67,7 +67,8 @@ class SendQueue:
         self._controls = 0
         self._unreported = 0
         self._notice_queued = False
-        self._nonempty = asyncio.Event()
+        # Future the writer awaits while the queue is empty (cheaper than an Event per frame).
+        self._waiter: asyncio.Future[None] | None = None
         self._drained = asyncio.Event()
         self._drained.set()
 
@@ -88,7 +89,11 @@ class SendQueue:
             self._drop_oldest_update()
         self._items.append(frame)
         self._updates += 1
-        self._nonempty.set()
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     def put_control(self, frame: str) -> None:
         """Queue a frame that is never dropped."""
@@ -103,9 +108,17 @@ class SendQueue:
     async def get(self) -> str:
         """Next frame to send, waiting for one if the queue is empty."""
         while not self._items:
-            self._nonempty.clear()
-            await self._nonempty.wait()
+            await self.wait_nonempty()
         return self._pop()
+
+    async def wait_nonempty(self) -> None:
+        """Return once at least one frame is queued."""
+        if self._items:
+            return
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+        await waiter
 
     def get_nowait(self) -> str | None:
         """Next frame to send, or ``None`` if the queue is empty."""
@@ -130,7 +143,11 @@ class SendQueue:
     def _push_control(self, item: _Control) -> None:
         self._items.append(item)
         self._controls += 1
-        self._nonempty.set()
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _drop_oldest_update(self) -> None:
         items = self._items

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from typing import Generic, Protocol, TypeAlias, TypeVar
 
 from pydantic import BaseModel
@@ -28,7 +28,7 @@ DataT_contra = TypeVar("DataT_contra", contravariant=True)
 class Publish(Protocol[DataT_contra]):
     """Push one update to every current subscriber of a topic; never blocks."""
 
-    def __call__(self, data: DataT_contra, /) -> None: ...
+    def __call__(self, data: DataT_contra) -> None: ...
 
 
 #: Long-running source of a topic's updates: ``await producer(request, publish)``.
@@ -129,20 +129,29 @@ class TopicRegistry(Generic[RequestT, DataT]):
         for subscriber in subscribers:
             subscriber.send_update(frame)
 
-    async def aclose(self) -> None:
-        """Cancel every producer and forget every topic (endpoint shutdown)."""
+    async def aclose(
+        self, subscribers: Collection[Subscriber] | None = None, timeout: float = 5.0
+    ) -> None:
+        """Close topics and wait for their producers to finish cancelling (endpoint shutdown).
+
+        With ``subscribers``, only topics served exclusively by them are closed, so a router
+        shared by two endpoints keeps serving the other one.
+        """
         for topic in list(self._topics.values()):
-            self._close(topic)
+            if subscribers is None or all(s in subscribers for s in topic.subscribers):
+                self._close(topic)
         tasks = list(self._stopping)
         if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            _, pending = await asyncio.wait(tasks, timeout=timeout)
+            for task in pending:
+                logger.warning("WebSocket producer %s ignored cancellation", task.get_name())
 
     # -- producer lifecycle ------------------------------------------------------------------
 
     def _start_producer(
         self, topic: Topic[RequestT], producer: Producer[RequestT, DataT]
     ) -> asyncio.Task[None]:
-        def publish(data: DataT, /) -> None:
+        def publish(data: DataT) -> None:
             self.fan_out(topic, data)
 
         async def run() -> None:
@@ -184,4 +193,3 @@ class TopicRegistry(Generic[RequestT, DataT]):
         for subscriber in subscribers:
             with contextlib.suppress(Exception):
                 subscriber.drop_subscription(topic.key, frame)
-

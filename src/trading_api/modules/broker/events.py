@@ -49,4 +49,3 @@ class NullBrokerEvents:
 
     def connection_updated(self, account_id: str, status: BrokerConnectionStatus) -> None:
         pass
-

@@ -1,0 +1,68 @@
+"""Datafeed REST endpoints (v1), shaped like the TradingView Datafeed API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from trading_api.models import (
+    BarsResponse,
+    DatafeedConfiguration,
+    ErrorResponse,
+    QuoteData,
+    QuotesRequest,
+    SearchSymbolResultItem,
+    SymbolInfo,
+)
+from trading_api.modules.datafeed.service import DatafeedService
+
+_NOT_FOUND = {404: {"model": ErrorResponse, "description": "Unknown symbol"}}
+_BAD_REQUEST = {400: {"model": ErrorResponse, "description": "Invalid or too large range"}}
+
+
+def create_router(service: DatafeedService) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/config")
+    async def get_config() -> DatafeedConfiguration:
+        """The datafeed configuration (TradingView `onReady`): resolutions, exchanges, types."""
+        return service.configuration()
+
+    @router.get("/search")
+    async def search_symbols(
+        query: Annotated[str, Query(description="Text the user typed.")] = "",
+        type: Annotated[str, Query(description="Symbol type filter, e.g. `stock`.")] = "",
+        exchange: Annotated[str, Query(description="Exchange filter, e.g. `NASDAQ`.")] = "",
+        limit: Annotated[int, Query(ge=1, le=100, description="Maximum results.")] = 30,
+    ) -> list[SearchSymbolResultItem]:
+        """Symbols matching the user's input (TradingView `searchSymbols`)."""
+        return service.search(query, type, exchange, limit)
+
+    @router.get("/resolve/{symbol}", responses=_NOT_FOUND)
+    async def resolve_symbol(
+        symbol: Annotated[str, Path(description="Ticker, optionally `EXCHANGE:TICKER`.")],
+    ) -> SymbolInfo:
+        """Full symbol information (TradingView `resolveSymbol`)."""
+        return service.resolve(symbol)
+
+    @router.get("/bars", responses={**_NOT_FOUND, **_BAD_REQUEST})
+    async def get_bars(
+        symbol: Annotated[str, Query(min_length=1, description="Ticker, e.g. `AAPL`.")],
+        resolution: Annotated[str, Query(min_length=1, description="e.g. `1`, `60`, `1D`.")],
+        from_: Annotated[int, Query(alias="from", description="Range start, Unix seconds.")],
+        to: Annotated[int, Query(description="Range end (exclusive), Unix seconds.")],
+        countback: Annotated[
+            int | None,
+            Query(alias="countBack", gt=0, description="Bars wanted before `to` (wins over from)."),
+        ] = None,
+    ) -> BarsResponse:
+        """Historical bars (TradingView `getBars`): bar `time` in milliseconds."""
+        return service.bars(symbol, resolution, from_, to, countback)
+
+    @router.post("/quotes")
+    async def get_quotes(request: QuotesRequest) -> list[QuoteData]:
+        """Current quotes (TradingView `getQuotes`); unknown symbols come back with `s: error`."""
+        return service.quotes(request.symbols)
+
+    return router

@@ -1,0 +1,45 @@
+"""Domain errors of the datafeed; the HTTP layer maps each class to one status code.
+
+Suggested mapping: `UnknownSymbolError` → 404, `UnknownResolutionError` → 422,
+`InvalidRangeError` and `RangeTooLargeError` → 400. `DataFileError` and `SettingsError` are
+configuration problems raised at start-up.
+"""
+
+
+class DatafeedError(Exception):
+    """Base class of every datafeed error."""
+
+
+class UnknownSymbolError(DatafeedError, LookupError):
+    """The symbol is not served by the configured source."""
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"unknown symbol {symbol!r}")
+        self.symbol = symbol
+
+
+class UnknownResolutionError(DatafeedError, ValueError):
+    """The resolution string is malformed or not served for the symbol."""
+
+
+class InvalidRangeError(DatafeedError, ValueError):
+    """The requested bar range is invalid (``from`` after ``to``, ``countback`` <= 0, ...)."""
+
+
+class RangeTooLargeError(DatafeedError, ValueError):
+    """The request would return more bars than the configured maximum."""
+
+    def __init__(self, limit: int, resolution: str) -> None:
+        super().__init__(
+            f"the requested range holds more than {limit} bars at resolution {resolution!r}; "
+            "request a shorter range or use countBack"
+        )
+        self.limit = limit
+
+
+class DataFileError(DatafeedError, ValueError):
+    """A market data file is missing or malformed (the message names file and line)."""
+
+
+class SettingsError(DatafeedError, ValueError):
+    """An environment variable holds an invalid value (the message names the variable)."""

@@ -1,0 +1,63 @@
+"""Datafeed service: the TradingView Datafeed API over a market-data source."""
+
+from __future__ import annotations
+
+import asyncio
+
+from trading_api.models import (
+    Bar,
+    BarsResponse,
+    BarsSubscriptionRequest,
+    DatafeedConfiguration,
+    QuoteData,
+    QuotesSubscriptionRequest,
+    SearchSymbolResultItem,
+    SymbolInfo,
+)
+from trading_api.modules.datafeed.live import BarFeed, QuoteFeed
+from trading_api.modules.datafeed.settings import DatafeedSettings
+from trading_api.modules.datafeed.source import MarketDataSource
+from trading_api.ws import Publish
+
+
+class DatafeedService:
+    def __init__(self, source: MarketDataSource, settings: DatafeedSettings) -> None:
+        self.source = source
+        self.settings = settings
+
+    def configuration(self) -> DatafeedConfiguration:
+        return self.source.configuration()
+
+    def search(
+        self, query: str, symbol_type: str, exchange: str, limit: int
+    ) -> list[SearchSymbolResultItem]:
+        return self.source.search(query, symbol_type=symbol_type, exchange=exchange, limit=limit)
+
+    def resolve(self, symbol: str) -> SymbolInfo:
+        return self.source.resolve(symbol)
+
+    def bars(
+        self, symbol: str, resolution: str, from_s: int, to_s: int, countback: int | None
+    ) -> BarsResponse:
+        return self.source.bars(symbol, resolution, from_s, to_s, countback)
+
+    def quotes(self, symbols: list[str]) -> list[QuoteData]:
+        return self.source.quotes(symbols)
+
+    async def stream_bars(self, request: BarsSubscriptionRequest, publish: Publish[Bar]) -> None:
+        """Producer of a `bars` topic: the forming bar in place, then each new bar."""
+        feed = BarFeed(self.source, request.symbol, request.resolution)
+        while True:
+            for bar in feed.poll():
+                publish(bar)
+            await asyncio.sleep(self.settings.tick_interval)
+
+    async def stream_quotes(
+        self, request: QuotesSubscriptionRequest, publish: Publish[QuoteData]
+    ) -> None:
+        """Producer of a `quotes` topic: every changed quote of the requested symbols."""
+        feed = QuoteFeed(self.source, [*request.symbols, *request.fast_symbols])
+        while True:
+            for quote in feed.poll():
+                publish(quote)
+            await asyncio.sleep(self.settings.tick_interval)

@@ -1,0 +1,92 @@
+"""Trading sessions: which UTC minutes of a trading date a symbol trades.
+
+Supports the subset of TradingView session strings the datafeed needs: ``24x7`` and one
+``HHMM-HHMM`` window per day with an optional ``:DAYS`` suffix (TradingView day digits,
+1 = Sunday … 7 = Saturday; without a suffix every day trades). ``0000-0000`` is a 24-hour
+session. Windows crossing local midnight are rejected: a trading date's session then lies
+inside one local calendar day, which is what daily bars (stamped 00:00 UTC of the trading
+date) assume.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from trading_api.modules.datafeed.timeutil import utc_date
+
+_WINDOW = re.compile(r"^(\d{2})(\d{2})-(\d{2})(\d{2})(?::([1-7]+))?$")
+_ALL_DAYS = frozenset(range(7))
+
+
+@dataclass(frozen=True)
+class TradingSession:
+    """A parsed session: local open/close minute of day and the trading weekdays."""
+
+    spec: str
+    timezone: str
+    open_minute: int = 0
+    close_minute: int = 1440
+    weekdays: frozenset[int] = field(default=_ALL_DAYS)
+    """Python weekdays (0 = Monday) that trade."""
+
+    @classmethod
+    def parse(cls, spec: str, timezone: str) -> TradingSession:
+        """Parse a TradingView session string; raise ValueError for unsupported ones."""
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {timezone!r}") from exc
+        if spec == "24x7":
+            return cls(spec=spec, timezone=timezone)
+        match = _WINDOW.match(spec)
+        if match is None:
+            raise ValueError(f"unsupported session {spec!r}: expected '24x7' or 'HHMM-HHMM[:DAYS]'")
+        oh, om, ch, cm, days = match.groups()
+        open_minute, close_minute = int(oh) * 60 + int(om), int(ch) * 60 + int(cm)
+        if int(oh) > 23 or int(ch) > 24 or int(om) > 59 or int(cm) > 59 or close_minute > 1440:
+            raise ValueError(f"invalid session {spec!r}: times must be within 0000-2400")
+        if open_minute == close_minute == 0:
+            close_minute = 1440
+        if close_minute <= open_minute:
+            raise ValueError(
+                f"unsupported session {spec!r}: sessions crossing midnight are not supported"
+            )
+        # TradingView digits: 1 = Sunday ... 7 = Saturday; Python: 0 = Monday ... 6 = Sunday.
+        weekdays = frozenset((int(d) + 5) % 7 for d in days) if days else _ALL_DAYS
+        return cls(spec, timezone, open_minute, close_minute, weekdays)
+
+    @property
+    def is_24x7(self) -> bool:
+        """True when every minute of every day trades."""
+        return self.open_minute == 0 and self.close_minute == 1440 and self.weekdays == _ALL_DAYS
+
+    def bounds(self, day: date) -> tuple[int, int] | None:
+        """UTC seconds ``[start, end)`` of the session on trading date ``day``, or None."""
+        if day.weekday() not in self.weekdays:
+            return None
+        return _bounds(self.timezone, day.toordinal(), self.open_minute, self.close_minute)
+
+    def trading_date(self, timestamp: int) -> date:
+        """Trading date of a UTC timestamp (seconds): its calendar date in the session zone."""
+        if self.timezone in ("UTC", "Etc/UTC"):
+            return utc_date(timestamp)
+        return datetime.fromtimestamp(timestamp, ZoneInfo(self.timezone)).date()
+
+
+@lru_cache(maxsize=65_536)
+def _bounds(timezone: str, ordinal: int, open_minute: int, close_minute: int) -> tuple[int, int]:
+    day = date.fromordinal(ordinal)
+    zone = ZoneInfo(timezone)
+    midnight = datetime.combine(day, time(0), zone)
+    start = midnight + timedelta(minutes=open_minute)
+    end = midnight + timedelta(minutes=close_minute)
+    # Wall-clock arithmetic: convert each local time to UTC separately (DST-correct).
+    return (_utc_seconds(start), _utc_seconds(end))
+
+
+def _utc_seconds(moment: datetime) -> int:
+    return int(moment.astimezone(UTC).timestamp())

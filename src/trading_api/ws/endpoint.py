@@ -1,0 +1,267 @@
+"""``WsEndpoint``: the ASGI WebSocket handler of one module and API version."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.websockets import WebSocket
+
+from trading_api.ws.connection import Connection, ConnectionStats
+from trading_api.ws.protocol import (
+    PING,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    ErrorCode,
+    SubscriptionResponse,
+    error_frame,
+    pong_frame,
+    response_frame,
+)
+from trading_api.ws.router import WsRouter
+
+logger = logging.getLogger("trading_api.ws")
+
+#: Close codes (RFC 6455): server going away, unexpected server condition.
+CLOSE_GOING_AWAY = 1001
+CLOSE_INTERNAL_ERROR = 1011
+
+
+class WsEndpoint:
+    """Multiplexes the routes of a module over one WebSocket per client.
+
+    Mounted with ``app.add_api_websocket_route("/ws", endpoint)``; call :meth:`aclose` from the
+    app lifespan on shutdown. Bad client input is answered with an ``error`` message and never
+    closes the connection; a disconnect (clean or abrupt) releases all of the client's topics.
+    """
+
+    def __init__(self, routers: Sequence[WsRouter[Any, Any]], *, queue_size: int = 256) -> None:
+        if queue_size < 1:
+            raise ValueError(f"queue_size must be >= 1, got {queue_size}")
+        by_route: dict[str, WsRouter[Any, Any]] = {}
+        for router in routers:
+            if not isinstance(router, WsRouter):
+                raise TypeError(f"expected WsRouter instances, got {router!r}")
+            if router.route in by_route:
+                raise ValueError(
+                    f"duplicate WebSocket route {router.route!r}: "
+                    f"{type(by_route[router.route]).__qualname__} and {type(router).__qualname__}"
+                )
+            by_route[router.route] = router
+        self._routers = tuple(by_route.values())
+        self._queue_size = queue_size
+        # message type -> (router, operation): one dict lookup per client message
+        self._dispatch: dict[str, tuple[WsRouter[Any, Any], str]] = {}
+        for route, router in by_route.items():
+            self._dispatch[f"{route}.{SUBSCRIBE}"] = (router, SUBSCRIBE)
+            self._dispatch[f"{route}.{UNSUBSCRIBE}"] = (router, UNSUBSCRIBE)
+        self._known_types = ", ".join(sorted([PING, *self._dispatch]))
+        self._readers: dict[Connection, asyncio.Task[None]] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+
+    @property
+    def routers(self) -> tuple[WsRouter[Any, Any], ...]:
+        """The routes served, in declaration order (for the AsyncAPI builder)."""
+        return self._routers
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._readers)
+
+    def connection_stats(self) -> list[ConnectionStats]:
+        """Subscriptions, queue depth and dropped updates of each open connection."""
+        return [connection.stats() for connection in list(self._readers)]
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        """Serve one client until it disconnects or the endpoint is closed."""
+        if self._closed:
+            await websocket.close(code=CLOSE_GOING_AWAY)
+            return
+        await websocket.accept()
+        connection = Connection(websocket, self._queue_size)
+        reader = asyncio.create_task(self._read_loop(connection), name="ws reader")
+        writer = asyncio.create_task(connection.write_loop(), name="ws writer")
+        self._readers[connection] = reader
+        self._idle.clear()
+        client_left = False
+        try:
+            await asyncio.wait((reader, writer), return_when=asyncio.FIRST_COMPLETED)
+            client_left = reader.done() and not reader.cancelled() and reader.exception() is None
+        finally:
+            del self._readers[connection]
+            connection.release_all()
+            reader.cancel()
+            writer.cancel()
+            reader_result, writer_result = await asyncio.gather(
+                reader, writer, return_exceptions=True
+            )
+            if isinstance(reader_result, Exception):
+                logger.warning("WebSocket reader failed", exc_info=reader_result)
+            if isinstance(writer_result, Exception):  # usually the client went away mid-send
+                logger.debug("WebSocket writer ended: %r", writer_result)
+            if not client_left:
+                code = CLOSE_GOING_AWAY if self._closed else CLOSE_INTERNAL_ERROR
+                with contextlib.suppress(Exception):
+                    await websocket.close(code=code)
+            if not self._readers:
+                self._idle.set()
+
+    async def aclose(self, timeout: float = 5.0) -> None:
+        """Refuse new clients, close every connection and cancel every producer."""
+        self._closed = True
+        connections = set(self._readers)
+        for reader in self._readers.values():
+            reader.cancel()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        # Normally every topic is gone with its connections; close stragglers of ours and wait
+        # until the cancelled producers have finished.
+        for router in self._routers:
+            await router.registry.aclose(connections, timeout)
+
+    # -- reading and dispatching ------------------------------------------------------------
+
+    async def _read_loop(self, connection: Connection) -> None:
+        websocket = connection.websocket
+        queue = connection.queue
+        while True:
+            await queue.wait_writable()  # back-pressure for clients that send but do not read
+            message = await websocket.receive()
+            kind = message["type"]
+            if kind == "websocket.disconnect":
+                return
+            if kind != "websocket.receive":
+                continue
+            text = message.get("text")
+            if text is None:
+                connection.send_control(
+                    error_frame(
+                        ErrorCode.UNSUPPORTED_FRAME,
+                        "binary frames are not supported; send JSON text frames",
+                    )
+                )
+                continue
+            try:
+                await self._handle(connection, text)
+            except Exception:
+                logger.exception("unexpected error while handling a WebSocket message")
+                connection.send_control(
+                    error_frame(ErrorCode.INTERNAL_ERROR, "internal error handling the message")
+                )
+
+    async def _handle(self, connection: Connection, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError as exc:
+            connection.send_control(error_frame(ErrorCode.INVALID_JSON, f"invalid JSON: {exc}"))
+            return
+        if not isinstance(message, dict):
+            connection.send_control(
+                error_frame(
+                    ErrorCode.INVALID_MESSAGE,
+                    f'a message must be a JSON object {{"type": ..., "payload": ...}}, '
+                    f"got {type(message).__name__}",
+                )
+            )
+            return
+        message_type = message.get("type")
+        if not isinstance(message_type, str):
+            connection.send_control(
+                error_frame(ErrorCode.INVALID_MESSAGE, "missing or non-string field 'type'")
+            )
+            return
+        if message_type == PING:
+            connection.send_control(pong_frame(message.get("payload", {})))
+            return
+        target = self._dispatch.get(message_type)
+        if target is None:
+            connection.send_control(
+                error_frame(
+                    ErrorCode.UNKNOWN_TYPE,
+                    f"unknown message type {message_type!r}; expected one of: {self._known_types}",
+                    message_type=message_type,
+                )
+            )
+            return
+        router, operation = target
+        try:
+            request = router.validate_request(message.get("payload", {}))
+        except ValidationError as exc:
+            connection.send_control(
+                error_frame(
+                    ErrorCode.VALIDATION_ERROR,
+                    f"invalid payload for {message_type!r}: {exc.error_count()} validation "
+                    f"error(s) for {router.request_model.__name__}",
+                    message_type=message_type,
+                    details=json.loads(exc.json(include_url=False)),
+                )
+            )
+            return
+        if operation == SUBSCRIBE:
+            await self._subscribe(connection, router, request)
+        else:
+            self._unsubscribe(connection, router, request)
+
+    async def _subscribe(
+        self, connection: Connection, router: WsRouter[Any, Any], request: Any
+    ) -> None:
+        key = router.topic(request)
+        registry = router.registry
+        added = registry.subscribe(key, request, connection)
+        if added:
+            connection.subscriptions[key] = registry
+        # The response is queued before any update of the topic can be (FIFO, no await between).
+        connection.send_control(
+            response_frame(
+                router.route,
+                SUBSCRIBE,
+                SubscriptionResponse(
+                    status="ok", message="subscribed" if added else "already subscribed", topic=key
+                ),
+            )
+        )
+        if added and router.snapshot is not None:
+            await self._send_snapshot(connection, router, key, request)
+
+    async def _send_snapshot(
+        self, connection: Connection, router: WsRouter[Any, Any], key: str, request: Any
+    ) -> None:
+        assert router.snapshot is not None
+        try:
+            data = await router.snapshot(request)
+            topic = router.registry.get(key)
+            if data is None or topic is None or connection not in topic.subscribers:
+                return  # nothing to send, or the topic was closed meanwhile
+            frame = router.registry.encode(topic, data)
+        except Exception:
+            logger.exception("WebSocket snapshot for %s failed", key)
+            connection.send_control(
+                error_frame(
+                    ErrorCode.SNAPSHOT_ERROR,
+                    "could not load the current state of this topic; updates will follow",
+                    topic=key,
+                )
+            )
+            return
+        connection.send_update(frame)
+
+    def _unsubscribe(
+        self, connection: Connection, router: WsRouter[Any, Any], request: Any
+    ) -> None:
+        key = router.topic(request)
+        registry = connection.subscriptions.pop(key, None)
+        if registry is None:
+            response = SubscriptionResponse(
+                status="error", message="not subscribed to this topic", topic=key
+            )
+        else:
+            registry.unsubscribe(key, connection)
+            response = SubscriptionResponse(status="ok", message="unsubscribed", topic=key)
+        connection.send_control(response_frame(router.route, UNSUBSCRIBE, response))

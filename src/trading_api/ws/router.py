@@ -1,0 +1,133 @@
+"""``WsRouter``: one WebSocket route (request model → stream of data) and its topics."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, cast
+
+from pydantic import BaseModel, TypeAdapter
+
+from trading_api.ws.protocol import ROUTE_PATTERN
+from trading_api.ws.topics import (
+    DataT,
+    Producer,
+    RequestT,
+    Snapshot,
+    TopicRegistry,
+    topic_key,
+)
+
+_CLASS_VARS = ("route", "request_model", "data_type")
+
+
+class WsRouter(Generic[RequestT, DataT]):
+    """A route such as ``bars``: clients subscribe with ``request_model``, receive ``data_type``.
+
+    Concrete routers are classes (usually generated from ``TypeAlias`` declarations) that set the
+    three class variables; the runtime reads those and never introspects generic arguments::
+
+        class BarsRouter(WsRouter[BarsSubscriptionRequest, Bar]):
+            route = "bars"
+            request_model = BarsSubscriptionRequest
+            data_type = Bar
+
+    A service feeds a route either with a ``producer`` (one task per topic, started with the
+    first subscriber, cancelled with the last) or by calling :meth:`publish` from anywhere on the
+    event loop. ``snapshot`` sends the current state to every new subscriber.
+    """
+
+    route: ClassVar[str]
+    request_model: ClassVar[type[BaseModel]]
+    data_type: ClassVar[Any]
+    _data_adapter: ClassVar[TypeAdapter[Any] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "__parameters__", ()):
+            return  # still generic: an intermediate base class, not a concrete route
+        missing = [name for name in _CLASS_VARS if not hasattr(cls, name)]
+        if missing:
+            raise TypeError(
+                f"WebSocket router {cls.__qualname__} must set the class variable(s) "
+                f"{', '.join(missing)} (route name, request model and data type)"
+            )
+        if not isinstance(cls.route, str) or not ROUTE_PATTERN.match(cls.route):
+            raise TypeError(
+                f"{cls.__qualname__}.route = {cls.route!r} is not a valid route name "
+                f"(letters, digits, '-' and '_', e.g. 'bars' or 'broker-connection')"
+            )
+        if not (isinstance(cls.request_model, type) and issubclass(cls.request_model, BaseModel)):
+            raise TypeError(
+                f"{cls.__qualname__}.request_model must be a pydantic model class, "
+                f"got {cls.request_model!r}"
+            )
+        cls._data_adapter = None  # built lazily: data_type may contain forward references
+
+    @classmethod
+    def data_adapter(cls) -> TypeAdapter[Any]:
+        """Cached ``TypeAdapter`` of ``data_type`` (serialization and JSON schema)."""
+        adapter = cls._data_adapter
+        if adapter is None:
+            adapter = TypeAdapter(cls.data_type)
+            cls._data_adapter = adapter
+        return adapter
+
+    def __init__(
+        self,
+        *,
+        producer: Producer[RequestT, DataT] | None = None,
+        snapshot: Snapshot[RequestT, DataT] | None = None,
+    ) -> None:
+        cls = type(self)
+        if not all(hasattr(cls, name) for name in _CLASS_VARS):
+            raise TypeError(
+                f"{cls.__qualname__} is generic; instantiate a concrete subclass that sets "
+                f"{', '.join(_CLASS_VARS)}"
+            )
+        dump_json = cls.data_adapter().dump_json
+
+        def serialize(data: DataT) -> str:
+            return dump_json(data, by_alias=True).decode()
+
+        self.producer = producer
+        self.snapshot = snapshot
+        self.registry: TopicRegistry[RequestT, DataT] = TopicRegistry(
+            cls.route, serialize, producer
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__qualname__} route={self.route!r} topics={len(self.registry)}>"
+
+    def validate_request(self, payload: Any) -> RequestT:
+        """Validate a subscribe/unsubscribe payload (raises ``pydantic.ValidationError``)."""
+        return cast("RequestT", self.request_model.model_validate(payload))
+
+    def topic(self, request: RequestT) -> str:
+        """Topic key of ``request``: ``route:`` + canonical JSON (sorted keys, by alias)."""
+        return topic_key(self.route, self._coerce(request))
+
+    def publish(self, request: RequestT, data: DataT) -> None:
+        """Push ``data`` to the topic of ``request``; a no-op without subscribers, never blocks.
+
+        Call it from the event loop thread. Without any subscriber on the route it returns
+        before even computing the topic key.
+        """
+        registry = self.registry
+        if not len(registry):
+            return
+        topic = registry.get(topic_key(self.route, self._coerce(request)))
+        if topic is not None:
+            registry.fan_out(topic, data)
+
+    def subscriber_count(self, request: RequestT) -> int:
+        """Number of connections subscribed to the topic of ``request``."""
+        topic = self.registry.get(self.topic(request))
+        return 0 if topic is None else len(topic.subscribers)
+
+    def active_topics(self) -> dict[str, RequestT]:
+        """Topics with at least one subscriber: topic key → request (a snapshot copy)."""
+        return {topic.key: topic.request for topic in self.registry}
+
+    def _coerce(self, request: RequestT | Any) -> RequestT:
+        if isinstance(request, self.request_model):
+            return cast("RequestT", request)
+        return self.validate_request(request)
