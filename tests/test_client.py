@@ -17,8 +17,9 @@ from trading_api.client_base import (
     BaseClient,
     path_segment,
     query_params,
+    query_string,
 )
-from trading_api.clients import CoreClient
+from trading_api.clients import CoreClient, DatafeedClient
 from trading_api.models import HealthStatus
 
 
@@ -129,3 +130,17 @@ def test_src_and_generated_code_pass_mypy_strict():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert list((ROOT / "src").rglob("client_generated/*_client.py")), "nothing generated to check"
+
+
+def test_query_string_repeats_lists_escapes_and_is_empty_when_nothing_is_set():
+    assert query_string({"s": ["a b", "c&d"], "n": 1}) == "?s=a+b&s=c%26d&n=1"
+    assert query_string({"unset": None}) == ""
+
+
+@pytest.mark.anyio
+async def test_query_parameters_reach_the_server_decoded():
+    seen: list[httpx.Request] = []
+    http = httpx.AsyncClient(transport=_recording_transport(200, [], seen))
+    client = DatafeedClient("http://api.test", http_client=http)
+    await client.search_symbols(query="EUR/USD & co", limit=5)
+    assert seen[0].url.params.multi_items() == [("query", "EUR/USD & co"), ("limit", "5")]
