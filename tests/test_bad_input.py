@@ -86,3 +86,31 @@ def test_unknown_module_exits_2(generated_tree):
     assert result.returncode == 2
     assert "unknown module 'brokr'; available: core" in result.stderr
     assert snapshot(generated_tree) == before
+
+
+def test_malformed_ws_declaration_fails_with_file_line_and_writes_nothing(generated_tree):
+    ws_py = generated_tree / "trading_api/modules/datafeed/ws.py"
+    source = ws_py.read_text()
+    ws_py.write_text(source + "\nTicksRouter: TypeAlias = WsRouter[Bar]\n")
+    line = len(ws_py.read_text().splitlines())
+    before = snapshot(generated_tree)
+
+    result = run_cli(["generate"], src=generated_tree)
+
+    assert result.returncode == 1
+    assert f"ws.py:{line}: 'TicksRouter' must be WsRouter[RequestModel, DataType]" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(generated_tree) == before
+
+
+def test_declaration_in_a_docstring_generates_nothing(generated_tree):
+    ws_py = generated_tree / "trading_api/modules/datafeed/ws.py"
+    ws_py.write_text(ws_py.read_text() + '\n"""TicksRouter: TypeAlias = WsRouter[Bar, Bar]"""\n')
+    result = run_cli(["generate"], src=generated_tree)
+    assert result.returncode == 0, result.stderr
+    generated = generated_tree / "trading_api/modules/datafeed/ws_generated"
+    assert sorted(p.name for p in generated.glob("*.py")) == [
+        "__init__.py",
+        "bars_router.py",
+        "quotes_router.py",
+    ]

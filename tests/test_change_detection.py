@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from support import copy_tree, run_cli, snapshot
 
-from trading_api.codegen.specdiff import METADATA_ONLY, diff_openapi
+from trading_api.codegen.specdiff import METADATA_ONLY, diff_asyncapi, diff_openapi
 from trading_api.framework.module import Module
 from trading_api.framework.module_app import build_module_app
 
@@ -113,3 +113,37 @@ def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(tmp_path):
     assert "GET /health: added query parameter 'verbose' (boolean, optional)" in changed.stdout
     client = (src / "trading_api/modules/core/client_generated/core_client.py").read_text()
     assert "verbose: bool | None = None" in client
+
+
+def _asyncapi(*, with_status: bool = False, tick_type: type = int) -> dict:
+    from trading_api.ws import WsRouter, build_asyncapi
+
+    request = type("TickRequest", (BaseModel,), {"__annotations__": {"symbol": str}})
+    tick = type("Tick", (BaseModel,), {"__annotations__": {"value": tick_type}})
+    ticks = type(
+        "TicksRouter",
+        (WsRouter,),
+        {"route": "ticks", "request_model": request, "data_type": tick},
+    )
+    routers = [ticks()]
+    if with_status:
+        status = type(
+            "StatusRouter",
+            (WsRouter,),
+            {"route": "status", "request_model": request, "data_type": str},
+        )
+        routers.append(status())
+    return build_asyncapi(title="demo", version="1", address="/api/v1/demo/ws", routers=routers)
+
+
+def test_asyncapi_added_route_lists_its_operations_and_messages():
+    changes = diff_asyncapi(_asyncapi(), _asyncapi(with_status=True))
+    assert any(line.startswith("Added operation: ") and "status" in line for line in changes)
+    assert any(line.startswith("Added message: ") for line in changes)
+    assert "Changed channel: api.v1.demo.ws" in changes
+
+
+def test_asyncapi_payload_schema_change_is_itemised():
+    assert diff_asyncapi(_asyncapi(), _asyncapi(tick_type=float)) == [
+        "Model Tick: property 'value' retyped: integer → number"
+    ]

@@ -19,6 +19,14 @@ def test_wheel_holds_generated_specs_clients_and_index(built_dist):
     assert "trading_api/clients/__init__.py" in names
 
 
+def test_wheel_holds_generated_ws_routers_and_asyncapi_specs(built_dist):
+    names = set(zipfile.ZipFile(built_dist.wheel).namelist())
+    ws_routers = {name for name in names if "/ws_generated/" in name}
+    assert "trading_api/modules/datafeed/ws_generated/__init__.py" in ws_routers
+    assert "trading_api/modules/datafeed/ws_generated/bars_router.py" in ws_routers
+    assert "trading_api/modules/datafeed/specs_generated/datafeed_asyncapi.json" in names
+
+
 def test_sdist_holds_sources_and_no_generated_file(built_dist):
     with tarfile.open(built_dist.sdist) as sdist:
         names = [name.split("/", 1)[1] for name in sdist.getnames() if "/" in name]

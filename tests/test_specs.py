@@ -6,6 +6,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+import jsonschema
 from openapi_spec_validator import validate
 
 from trading_api.app import create_app
@@ -14,6 +15,7 @@ from trading_api.framework.discovery import discover_packages, instantiate
 from trading_api.framework.merge import SpecMergeError, SpecPart, merge_openapi
 from trading_api.framework.module_app import build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
+from support import ROOT
 
 MODULE_APPS = [
     module_app
@@ -27,6 +29,36 @@ def test_packaged_openapi_equals_live_app_and_validates(module_app):
     packaged = read_packaged_spec(module_app.module, module_app.version, "openapi")
     assert dump_json(packaged) == dump_json(module_app.openapi())
     validate(packaged)
+
+
+ASYNCAPI_SCHEMA = json.loads((ROOT / "tests/ws/schemas/asyncapi-3.0.0.json").read_text())
+WS_MODULE_APPS = [m for m in MODULE_APPS if m.ws_routers]
+
+
+def asyncapi_errors(document: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(ASYNCAPI_SCHEMA)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_some_module_has_websocket_routes():
+    assert WS_MODULE_APPS, "no module exercises the WebSocket generation"
+
+
+@pytest.mark.parametrize("module_app", WS_MODULE_APPS, ids=lambda m: f"{m.module.name}-{m.version}")
+def test_packaged_asyncapi_equals_live_app_and_validates_against_official_schema(module_app):
+    packaged = read_packaged_spec(module_app.module, module_app.version, "asyncapi")
+    assert dump_json(packaged) == dump_json(module_app.asyncapi())
+    assert asyncapi_errors(packaged) == []
+    addresses = [channel["address"] for channel in packaged["channels"].values()]
+    assert addresses == [f"{module_app.mount_path}/ws"]
+
+
+def test_merged_asyncapi_is_served_and_validates_against_official_schema():
+    with TestClient(create_app()) as client:
+        merged = client.get("/api/v1/ws/asyncapi.json").json()
+    assert asyncapi_errors(merged) == []
+    addresses = {channel["address"] for channel in merged["channels"].values()}
+    assert addresses == {f"{m.mount_path}/ws" for m in WS_MODULE_APPS if m.version == "v1"}
 
 
 def test_merged_openapi_is_served_valid_and_prefixed():
