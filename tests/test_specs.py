@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-import jsonschema
 from openapi_spec_validator import validate
+from support import ROOT
 
 from trading_api.app import create_app
 from trading_api.codegen.files import dump_json
@@ -15,7 +16,6 @@ from trading_api.framework.discovery import discover_packages, instantiate
 from trading_api.framework.merge import SpecMergeError, SpecPart, merge_openapi
 from trading_api.framework.module_app import build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
-from support import ROOT
 
 MODULE_APPS = [
     module_app

@@ -17,8 +17,12 @@ from trading_api.models import (
 )
 from trading_api.modules.datafeed.service import DatafeedService
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "Unknown symbol"}}
-_BAD_REQUEST: dict[int | str, dict[str, Any]] = {400: {"model": ErrorResponse, "description": "Invalid or too large range"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown symbol"}
+}
+_BAD_REQUEST: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Invalid or too large range"}
+}
 
 
 def create_router(service: DatafeedService) -> APIRouter:
