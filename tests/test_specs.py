@@ -102,3 +102,15 @@ def test_merge_rejects_same_named_different_components():
         merge_openapi(
             [_part("a", {"type": "integer"}), _part("b", {"type": "string"})], version="v1"
         )
+
+
+def test_websocket_contract_page_lists_every_message_and_loads_nothing_external():
+    with TestClient(create_app()) as client:
+        merged = client.get("/api/v1/ws/asyncapi.json").json()
+        page = client.get("/api/v1/ws/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for channel in merged["channels"].values():
+        assert f"<code>{channel['address']}</code>" in page.text
+    for message in merged["components"]["messages"].values():
+        assert f"<code>{message['name']}</code>" in page.text
+    assert "<script" not in page.text and "src=" not in page.text and "http" not in page.text

@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from trading_api.__about__ import __version__
+from trading_api.framework.asyncapi_page import render_asyncapi_page
 from trading_api.framework.discovery import ALWAYS_MOUNTED, instantiate, select_packages
 from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
 from trading_api.framework.module import Module
@@ -82,9 +83,14 @@ def _add_contract_routes(app: FastAPI, version: str, module_apps: Sequence[Modul
         if m.ws_endpoint is not None
     ]
     if ws_parts:
-        _add_json_route(
-            app, f"/api/{version}/ws/asyncapi.json", merge_asyncapi(ws_parts, version=version)
-        )
+        asyncapi = merge_asyncapi(ws_parts, version=version)
+        _add_json_route(app, f"/api/{version}/ws/asyncapi.json", asyncapi)
+        page = render_asyncapi_page(asyncapi)
+
+        async def asyncapi_docs() -> HTMLResponse:
+            return HTMLResponse(page)
+
+        app.add_api_route(f"/api/{version}/ws/docs", asyncapi_docs, include_in_schema=False)
 
 
 def _add_json_route(app: FastAPI, path: str, document: dict[str, Any]) -> None:
