@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -103,6 +104,8 @@ def serve(
     )
     try:
         base_url = _wait_for_address(process, timeout)
+        # keep reading the log so a chatty server never blocks on a full pipe
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
         yield Server(base_url=base_url, process=process)
     finally:
         process.terminate()

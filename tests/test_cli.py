@@ -72,3 +72,17 @@ def test_serve_without_packaged_specs_names_the_fix(tmp_path):
     assert result.returncode == 1
     assert "uv sync --reinstall-package trading-api" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(tmp_path):
+    src = copy_tree(tmp_path / "tree") / "src"
+    assert run_cli(["generate"], src=src).returncode == 0
+    specs = src / "trading_api/modules/core/specs_generated"
+    stale = specs / "core_v9_openapi.json"
+    stale.write_text("{}\n")
+    result = run_cli(["generate", "--clean"], src=src)
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+    assert (specs / "core_openapi.json").is_file()
+    assert (src / "trading_api/modules/datafeed/ws_generated/bars_router.py").is_file()
+    assert (src / "trading_api/clients/__init__.py").is_file()

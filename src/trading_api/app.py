@@ -14,7 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from trading_api.__about__ import __version__
 from trading_api.framework.asyncapi_page import render_asyncapi_page
-from trading_api.framework.discovery import ALWAYS_MOUNTED, instantiate, select_packages
+from trading_api.framework.discovery import (
+    ALWAYS_MOUNTED,
+    ModuleStartError,
+    instantiate,
+    select_packages,
+)
 from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
 from trading_api.framework.module import Module
 from trading_api.framework.module_app import ModuleApp, build_module_apps
@@ -35,7 +40,10 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
     loaded = [instantiate(package) for package in packages]
     registry = ModuleRegistry(loaded)
     for module in loaded:
-        module.attach(registry)
+        try:
+            module.attach(registry)
+        except Exception as error:  # reported by module name before the server starts
+            raise ModuleStartError(module.name, str(error)) from error
     module_apps = [module_app for module in loaded for module_app in build_module_apps(module)]
 
     app = FastAPI(

@@ -145,15 +145,17 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from trading_api.app import MODULES_ENV, create_app
-    from trading_api.framework.discovery import ModuleError
+    from trading_api.framework.discovery import ModuleError, UnknownModuleError
     from trading_api.framework.packaged_specs import MissingArtifactsError
 
     if args.modules:
         os.environ[MODULES_ENV] = ",".join(args.modules)  # read by create_app, also on --reload
     try:
         app = create_app()  # fails fast, with a clear message, before uvicorn starts
+    except UnknownModuleError as error:
+        return _fail(str(error), EXIT_USAGE)
     except (MissingArtifactsError, ModuleError) as error:
-        return _fail(str(error), EXIT_USAGE if isinstance(error, ModuleError) else 1)
+        return _fail(str(error))
     if args.reload:  # the reloader imports the factory in a subprocess
         uvicorn.run(
             "trading_api.app:create_app", factory=True, host=args.host, port=args.port, reload=True

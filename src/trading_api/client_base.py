@@ -162,12 +162,16 @@ class BaseClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
     ) -> httpx.Response:
-        """Send one request and raise `ApiError` (or `ApiValidationError`) unless it succeeded."""
+        """Send one request and raise `ApiError` (or `ApiValidationError`) unless it succeeded.
+
+        Header parameters that are None are not sent.
+        """
         request_headers = self._request_headers
         if headers:
-            request_headers = {**(request_headers or {}), **headers}
+            set_headers = {name: value for name, value in headers.items() if value is not None}
+            request_headers = {**(request_headers or {}), **set_headers}
         response = await self._http.request(
             method,
             self.base_url + path + (query_string(params) if params else ""),

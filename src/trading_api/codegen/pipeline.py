@@ -62,7 +62,8 @@ def generate(
     planning.plan_index(layout, packages, plan, clean)
     planning.check_merge(layout, plan, packages)
     if clean:
-        remove_outputs(layout, packages, keep=set(plan.writes) | set(plan.unchanged), log=log)
+        keep = {*plan.writes, *plan.unchanged, *ws_outputs}
+        remove_outputs(layout, packages, keep=keep, log=log)
     for path, content in plan.writes.items():
         files.atomic_write(path, content)
     write_stamp(layout.stamp_path, inputs, [*plan.writes, *plan.unchanged, *ws_outputs])

@@ -37,6 +37,13 @@ class UnknownModuleError(ModuleError):
         )
 
 
+class ModuleStartError(ModuleError):
+    """A module loaded but cannot run: bad settings, unreadable data (names module and cause)."""
+
+    def __init__(self, module: str, reason: str) -> None:
+        super().__init__(f"module '{module}' cannot start: {reason}")
+
+
 class ModuleLoadError(ModuleError):
     def __init__(self, package: str, reason: str) -> None:
         self.package = package

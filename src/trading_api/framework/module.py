@@ -70,7 +70,11 @@ class Module(ABC):
         return sorted(found, key=_version_number)
 
     def attach(self, registry: ModuleRegistry) -> None:  # noqa: B027 (optional hook)
-        """Called once the app knows every mounted module (override to use the registry)."""
+        """Called by the server (never the build) once it knows every mounted module.
+
+        Override to use the registry, or to load settings and data so that bad ones stop the
+        server at start-up with a clear message (raise; the app reports it by module name).
+        """
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+from collections.abc import Coroutine, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,20 +26,48 @@ class ConnectionStats:
 class Connection:
     """A connected client as seen by topics (it implements ``topics.Subscriber``).
 
-    Producers and ``publish`` only ever enqueue (``put_nowait``-style); the writer task is the
-    only code that awaits the socket, so a slow client delays nobody but itself.
+    Producers and ``publish`` never block: an update is enqueued (``put_nowait``-style), or,
+    when the writer task is idle and nothing is queued, sent right away (see
+    :meth:`send_update`). Only the writer task ever waits for the socket, so a slow client
+    delays nobody but itself.
     """
 
-    __slots__ = ("queue", "subscriptions", "websocket")
+    __slots__ = ("_failed", "_idle", "_suspended", "queue", "subscriptions", "websocket")
 
     def __init__(self, websocket: WebSocket, queue_size: int) -> None:
         self.websocket = websocket
         self.queue = SendQueue(queue_size)
         # topic key -> registry of the route, to release everything on disconnect
         self.subscriptions: dict[str, TopicRegistry[Any, Any]] = {}
+        # The writer waits for frames with nothing queued and nothing being sent.
+        self._idle = False
+        # A send started by send_update that had to wait: the writer finishes it first.
+        self._suspended: tuple[Coroutine[Any, Any, None], Any] | None = None
+        self._failed: Exception | None = None
 
     def send_update(self, frame: str) -> None:
-        self.queue.put_update(frame)
+        """Queue ``frame``; if the writer is idle, start sending it right away instead.
+
+        Fan-out hot path: waking 200 writer tasks for every update costs more than the send
+        itself. While the socket accepts data, the ASGI server's ``send`` finishes without
+        suspending, so it is driven here synchronously (one step of the coroutine). If it has to
+        wait (the client reads slowly), the writer task takes the suspended coroutine over and
+        later frames queue behind it as usual, so order and the overflow policy are unchanged.
+        """
+        if not self._idle or self.queue:
+            self.queue.put_update(frame)
+            return
+        send = self.websocket.send_text(frame)
+        try:
+            waiting_for = send.send(None)
+        except StopIteration:
+            return  # sent; the writer stays idle
+        except Exception as exc:  # e.g. the client is gone: the writer raises it and ends
+            self._failed = exc
+        else:
+            self._suspended = (send, waiting_for)
+        self._idle = False
+        self.queue.wake()
 
     def send_control(self, frame: str) -> None:
         self.queue.put_control(frame)
@@ -66,9 +96,43 @@ class Connection:
         queue = self.queue
         send = self.websocket.send_text
         get_nowait = queue.get_nowait
-        while True:
-            frame = get_nowait()
-            if frame is None:
-                await queue.wait_nonempty()
-            else:
-                await send(frame)
+        try:
+            while True:
+                if self._suspended is not None:
+                    suspended, self._suspended = self._suspended, None
+                    await _finish(*suspended)
+                if self._failed is not None:
+                    raise self._failed
+                frame = get_nowait()
+                if frame is None:
+                    self._idle = True
+                    await queue.wait_nonempty()
+                    self._idle = False
+                else:
+                    await send(frame)
+        finally:
+            self._idle = False
+            if self._suspended is not None:
+                self._suspended[0].close()
+
+
+@types.coroutine
+def _finish(coro: Coroutine[Any, Any, None], waiting_for: Any) -> Generator[Any, Any, None]:
+    """Run the rest of a coroutine that was stepped outside the task and suspended.
+
+    Yields what the coroutine is waiting for to the running task (as ``await`` would) and
+    forwards the task's wake-ups and exceptions (e.g. cancellation) back into it.
+    """
+    while True:
+        try:
+            yield waiting_for
+        except BaseException as exc:
+            try:
+                waiting_for = coro.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting_for = coro.send(None)
+            except StopIteration:
+                return

@@ -213,6 +213,13 @@ class WsEndpoint:
         self, connection: Connection, router: WsRouter[Any, Any], request: Any
     ) -> None:
         key = router.topic(request)
+        if router.check is not None:
+            try:
+                router.check(request)
+            except (ValueError, LookupError) as error:
+                rejected = SubscriptionResponse(status="error", message=str(error), topic=key)
+                connection.send_control(response_frame(router.route, SUBSCRIBE, rejected))
+                return
         registry = router.registry
         added = registry.subscribe(key, request, connection)
         if added:

@@ -120,6 +120,14 @@ class SendQueue:
             waiter = self._waiter = asyncio.get_running_loop().create_future()
         await waiter
 
+    def wake(self) -> None:
+        """Wake the writer waiting in :meth:`wait_nonempty`, even if nothing was queued."""
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
     def get_nowait(self) -> str | None:
         """Next frame to send, or ``None`` if the queue is empty."""
         return self._pop() if self._items else None
@@ -143,11 +151,7 @@ class SendQueue:
     def _push_control(self, item: _Control) -> None:
         self._items.append(item)
         self._controls += 1
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self.wake()
 
     def _drop_oldest_update(self) -> None:
         items = self._items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, cast
 
 from pydantic import BaseModel, TypeAdapter
@@ -76,7 +77,10 @@ class WsRouter(Generic[RequestT, DataT]):
         *,
         producer: Producer[RequestT, DataT] | None = None,
         snapshot: Snapshot[RequestT, DataT] | None = None,
+        check: Callable[[RequestT], None] | None = None,
     ) -> None:
+        """`check` vets each subscription: a ValueError or LookupError it raises rejects the
+        subscribe with that message (status "error"), before any producer starts."""
         cls = type(self)
         if not all(hasattr(cls, name) for name in _CLASS_VARS):
             raise TypeError(
@@ -90,6 +94,7 @@ class WsRouter(Generic[RequestT, DataT]):
 
         self.producer = producer
         self.snapshot = snapshot
+        self.check = check
         self.registry: TopicRegistry[RequestT, DataT] = TopicRegistry(
             cls.route, serialize, producer
         )

@@ -55,7 +55,7 @@ def request_arguments(operation: Operation) -> str:
         if operation.body_adapter:
             dump = f'{operation.body_adapter}.dump_python({name}, mode="json", by_alias=True)'
         else:
-            dump = f'{name}.model_dump(mode="json", by_alias=True)'
+            dump = f'{name}.model_dump(mode="json", by_alias=True, exclude_unset=True)'
         if not operation.body.required:
             dump = f"None if {name} is None else {dump}"
         arguments.append(f"json={dump}")

@@ -22,12 +22,18 @@ class AccountBook:
     default_leverage: float
     realized_pl: float = 0.0
     orders: dict[str, OrderState] = field(default_factory=dict)
+    """Every order ever placed, by id; add new ones with `add_order`."""
     positions: dict[str, PositionState] = field(default_factory=dict)
     """Open positions by symbol (netting: one per symbol)."""
     executions: list[Execution] = field(default_factory=list)
     leverage: dict[str, float] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _counters: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    _open: defaultdict[str, dict[str, OrderState]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    """Orders not known to be final, per symbol, in creation order: what matching scans, so
+    its cost follows the live orders, not the account's whole history."""
 
     @property
     def id(self) -> str:
@@ -58,14 +64,33 @@ class AccountBook:
     def leverage_of(self, symbol: str) -> float:
         return self.leverage.get(symbol, self.default_leverage)
 
+    def add_order(self, state: OrderState) -> None:
+        """Record a new order (its symbol never changes afterwards)."""
+        self.orders[state.id] = state
+        self._open[state.model.symbol][state.id] = state
+
     def working_orders(self, symbol: str) -> list[OrderState]:
         """Orders of `symbol` that the market can fill, oldest first (time priority)."""
-        found = [
-            s
-            for s in self.orders.values()
-            if s.model.symbol == symbol and s.model.status == OrderStatus.Working
-        ]
+        candidates = self._open.get(symbol)
+        if not candidates:
+            return []
+        found: list[OrderState] = []
+        final: list[str] = []
+        for order_id, state in candidates.items():
+            status = state.model.status
+            if status == OrderStatus.Working:
+                found.append(state)
+            elif not state.active:
+                final.append(order_id)  # filled, cancelled or rejected: never active again
+        for order_id in final:
+            del candidates[order_id]
+        if not candidates:
+            del self._open[symbol]
         return sorted(found, key=lambda s: s.seq)
+
+    def working_symbols(self) -> set[str]:
+        """Symbols with at least one working order."""
+        return {symbol for symbol in list(self._open) if self.working_orders(symbol)}
 
     def margin_used(self) -> float:
         """Margin of open positions at their average price."""

@@ -187,11 +187,7 @@ class Broker:
         symbols: set[str] = set()
         for book in self._books.values():
             symbols.update(book.positions)
-            symbols.update(
-                s.model.symbol
-                for s in book.orders.values()
-                if s.model.status == OrderStatus.Working
-            )
+            symbols.update(book.working_symbols())
         return symbols
 
     # -- orders -------------------------------------------------------------------------------
@@ -217,7 +213,7 @@ class Broker:
                 update_time=self._clock(),
             )
             state = OrderState(placed, seq=book.next_seq())
-            book.orders[state.id] = state
+            book.add_order(state)
             changes = Changes()
             changes.order(state)
             self._set_order_brackets(book, state, BracketSpec.of(order), quote, changes)
@@ -317,7 +313,7 @@ class Broker:
                 update_time=self._clock(),
             )
             state = OrderState(closing, seq=book.next_seq())
-            book.orders[state.id] = state
+            book.add_order(state)
             changes = Changes()
             self._fill(book, state, mark_price(pos, quote), changes)
             result = self._position_model(book, pos)
@@ -741,7 +737,7 @@ class Broker:
             )
             if current is None:
                 current = OrderState(model, seq=book.next_seq())
-                book.orders[current.id] = current
+                book.add_order(current)
                 changes.order(current)
             elif _differs(current.model, model):
                 current.model = model
@@ -805,7 +801,10 @@ class Broker:
 
     @staticmethod
     def _order_model(state: OrderState) -> PlacedOrder:
-        return state.model.model_copy(deep=True)
+        """A snapshot of the order. Shallow: the engine replaces the nested models
+        (`message`, `currentQuotes`) but never mutates them, so sharing them is safe and
+        several times cheaper than a deep copy on this hot path."""
+        return state.model.model_copy()
 
     def _position_model(self, book: AccountBook, pos: PositionState) -> Position:
         take_profit = book.orders[pos.take_profit_id].model if pos.take_profit_id else None

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from trading_api.framework import Module
+from trading_api.framework import Module, ModuleRegistry
 from trading_api.modules.datafeed.api import create_router
 from trading_api.modules.datafeed.errors import (
     InvalidRangeError,
@@ -15,9 +15,7 @@ from trading_api.modules.datafeed.errors import (
     UnknownResolutionError,
     UnknownSymbolError,
 )
-from trading_api.modules.datafeed.factory import create_source
 from trading_api.modules.datafeed.service import DatafeedService
-from trading_api.modules.datafeed.settings import DatafeedSettings
 from trading_api.modules.datafeed.ws_generated import BarsRouter, QuotesRouter
 from trading_api.ws import WsRouter
 
@@ -27,17 +25,18 @@ class DatafeedModule(Module):
     description = "Market data in the shape of the TradingView Charting Library Datafeed API."
 
     def __init__(self, service: DatafeedService | None = None) -> None:
-        if service is None:
-            settings = DatafeedSettings.from_env()
-            service = DatafeedService(create_source(settings), settings)
-        self.service = service
+        self.service = service = service if service is not None else DatafeedService()
         self._routers = {"v1": [create_router(service)]}
         self._ws_routers: dict[str, list[WsRouter[Any, Any]]] = {
             "v1": [
-                BarsRouter(producer=service.stream_bars),
+                BarsRouter(producer=service.stream_bars, check=service.check_bars_request),
                 QuotesRouter(producer=service.stream_quotes),
             ]
         }
+
+    def attach(self, registry: ModuleRegistry) -> None:
+        """Read the settings and load the data when the server starts: bad ones stop it early."""
+        self.service.source  # noqa: B018 (creating the source is the point)
 
     def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
         return self._routers
@@ -46,9 +45,11 @@ class DatafeedModule(Module):
         return self._ws_routers
 
     def error_statuses(self) -> Mapping[type[Exception], int]:
+        # 400, not 422: a 422 body is FastAPI's validation list (`HTTPValidationError` in the
+        # spec), while these errors answer `{"detail": "<message>"}` (`ErrorResponse`).
         return {
             UnknownSymbolError: 404,
-            UnknownResolutionError: 422,
+            UnknownResolutionError: 400,
             InvalidRangeError: 400,
             RangeTooLargeError: 400,
         }

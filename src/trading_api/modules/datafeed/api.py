@@ -21,11 +21,17 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "Unknown symbol"}
 }
 _BAD_REQUEST: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Invalid or too large range"}
+    400: {"model": ErrorResponse, "description": "Unknown resolution, invalid or too large range"}
 }
 
 
 def create_router(service: DatafeedService) -> APIRouter:
+    """The REST routes over ``service``.
+
+    `get_bars` and `get_quotes` are plain ``def`` so that FastAPI runs them in its thread pool:
+    a history request may compute bars for seconds (cold caches, long ranges) and must not
+    stall the event loop that drives every WebSocket stream. Sources are thread-safe.
+    """
     router = APIRouter()
 
     @router.get("/config")
@@ -51,7 +57,7 @@ def create_router(service: DatafeedService) -> APIRouter:
         return service.resolve(symbol)
 
     @router.get("/bars", responses={**_NOT_FOUND, **_BAD_REQUEST})
-    async def get_bars(
+    def get_bars(
         symbol: Annotated[str, Query(min_length=1, description="Ticker, e.g. `AAPL`.")],
         resolution: Annotated[str, Query(min_length=1, description="e.g. `1`, `60`, `1D`.")],
         from_: Annotated[int, Query(alias="from", description="Range start, Unix seconds.")],
@@ -65,7 +71,7 @@ def create_router(service: DatafeedService) -> APIRouter:
         return service.bars(symbol, resolution, from_, to, countback)
 
     @router.post("/quotes")
-    async def get_quotes(request: QuotesRequest) -> list[QuoteData]:
+    def get_quotes(request: QuotesRequest) -> list[QuoteData]:
         """Current quotes (TradingView `getQuotes`); unknown symbols come back with `s: error`."""
         return service.quotes(request.symbols)
 

@@ -1,8 +1,9 @@
 """Domain errors of the datafeed; the HTTP layer maps each class to one status code.
 
-Suggested mapping: `UnknownSymbolError` → 404, `UnknownResolutionError` → 422,
-`InvalidRangeError` and `RangeTooLargeError` → 400. `DataFileError` and `SettingsError` are
-configuration problems raised at start-up.
+HTTP mapping (`DatafeedModule.error_statuses`): `UnknownSymbolError` → 404,
+`UnknownResolutionError`, `InvalidRangeError` and `RangeTooLargeError` → 400 with
+``{"detail": message}`` (422 is left to FastAPI's request validation, whose body differs).
+`DataFileError` and `SettingsError` are configuration problems raised at start-up.
 """
 
 
@@ -29,11 +30,15 @@ class InvalidRangeError(DatafeedError, ValueError):
 class RangeTooLargeError(DatafeedError, ValueError):
     """The request would return more bars than the configured maximum."""
 
-    def __init__(self, limit: int, resolution: str) -> None:
-        super().__init__(
-            f"the requested range holds more than {limit} bars at resolution {resolution!r}; "
-            "request a shorter range or use countBack"
-        )
+    def __init__(self, limit: int, resolution: str, *, countback: int | None = None) -> None:
+        if countback is None:
+            message = (
+                f"the requested range holds more than {limit} bars at resolution "
+                f"{resolution!r}; request a shorter range or use countBack"
+            )
+        else:
+            message = f"countBack ({countback}) exceeds the maximum of {limit} bars per request"
+        super().__init__(message)
         self.limit = limit
 
 

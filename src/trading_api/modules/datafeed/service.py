@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import cached_property
 
 from trading_api.models import (
     Bar,
@@ -14,6 +15,7 @@ from trading_api.models import (
     SearchSymbolResultItem,
     SymbolInfo,
 )
+from trading_api.modules.datafeed.factory import create_source
 from trading_api.modules.datafeed.live import BarFeed, QuoteFeed
 from trading_api.modules.datafeed.settings import DatafeedSettings
 from trading_api.modules.datafeed.source import MarketDataSource
@@ -21,9 +23,29 @@ from trading_api.ws import Publish
 
 
 class DatafeedService:
-    def __init__(self, source: MarketDataSource, settings: DatafeedSettings) -> None:
-        self.source = source
-        self.settings = settings
+    """The datafeed's operations; settings and source are made on first use.
+
+    The build instantiates the module only to document it, so reading the environment and
+    loading data files waits until the server (or a test) needs them.
+    """
+
+    def __init__(
+        self, source: MarketDataSource | None = None, settings: DatafeedSettings | None = None
+    ) -> None:
+        self._source = source
+        self._settings = settings
+
+    @cached_property
+    def settings(self) -> DatafeedSettings:
+        return self._settings if self._settings is not None else DatafeedSettings.from_env()
+
+    @cached_property
+    def source(self) -> MarketDataSource:
+        return self._source if self._source is not None else create_source(self.settings)
+
+    def check_bars_request(self, request: BarsSubscriptionRequest) -> None:
+        """Reject a `bars` subscription for an unknown symbol or resolution (with the reason)."""
+        self.source.resolution(request.symbol, request.resolution)
 
     def configuration(self) -> DatafeedConfiguration:
         return self.source.configuration()

@@ -193,7 +193,7 @@ class MarketDataSource(ABC):
         if countback is not None and countback <= 0:
             raise InvalidRangeError(f"countBack must be > 0, got {countback}")
         if countback is not None and countback > self.max_bars:
-            raise RangeTooLargeError(self.max_bars, resolution)
+            raise RangeTooLargeError(self.max_bars, resolution, countback=countback)
         current = self._now(now)
         if countback is None:
             found = self._bars_between(info.ticker, parsed, from_s, to_s, current, self.max_bars)

@@ -1,0 +1,242 @@
+"""`GET /bars` with 5,000 one-minute bars: the datafeed module vs a bare FastAPI endpoint.
+
+Two uvicorn servers run side by side in child processes, both with uvicorn's defaults (as
+`trading-api serve` uses them, access log included):
+
+* **datafeed** — `trading-api serve --modules datafeed` (the simulator computes the bars),
+* **bare** — a FastAPI app with one `GET /api/v1/datafeed/bars` endpoint that returns a
+  precomputed `{"bars": [...], "noData": false, "nextTime": null}` dict: the same 5,000
+  bars (fetched once from the datafeed server), the same JSON shape, no response model.
+
+The bare endpoint has the same path, so the same clients call both. Requests are
+sequential (latency, not throughput) and interleaved round-robin over the four
+combinations, after a warm-up (the simulator's caches filled, connections open):
+
+* the generated `DatafeedClient.get_bars` (validates a `BarsResponse`) → each server,
+* raw `httpx` (`GET` + `response.json()`) → each server.
+
+Usage: `.venv/bin/python benchmarks/datafeed_bars.py [--requests 300] [--warmup 30] [--src DIR]`
+(`--src` runs the datafeed server from another source tree, e.g. to compare two versions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, clean_env
+
+BARS = 5_000
+SYMBOL = "BTCUSD"  # trades 24x7: any 5,000 minutes hold exactly 5,000 one-minute bars
+BARS_PATH = "/api/v1/datafeed/bars"
+_RUNNING = re.compile(r"Uvicorn running on (http://\S+)")
+
+
+# -- the bare server (runs in a child process) --------------------------------------------------
+
+
+def serve_bare(payload_file: str) -> None:
+    import uvicorn
+    from fastapi import FastAPI, Query
+
+    payload: dict[str, Any] = json.loads(Path(payload_file).read_text())
+    app = FastAPI()
+
+    @app.get(BARS_PATH)
+    async def bars(
+        symbol: str,
+        resolution: str,
+        from_: int = Query(alias="from"),
+        to: int = Query(),
+        count_back: int | None = Query(default=None, alias="countBack"),
+    ) -> Any:
+        return payload  # precomputed: FastAPI only encodes it
+
+    uvicorn.run(app, host="127.0.0.1", port=0)
+
+
+# -- process handling ---------------------------------------------------------------------------
+
+
+@contextmanager
+def server(command: list[str], **env: str) -> Iterator[str]:
+    """Start a server, yield its base URL; its output is drained (access logs would block it)."""
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=clean_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    found: list[str] = []
+    ready = threading.Event()
+    output: list[str] = []
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if not found:
+                output.append(line)
+                match = _RUNNING.search(line)
+                if match:
+                    found.append(match.group(1))
+                    ready.set()
+        ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        if not ready.wait(60) or not found:
+            raise SystemExit("server did not start:\n" + "".join(output))
+        yield found[0]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# -- measurement --------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
+async def measure(datafeed_url: str, bare_url: str, to: int, requests: int, warmup: int) -> None:
+    import httpx
+
+    from trading_api.clients import DatafeedClient
+
+    params: dict[str, Any] = {"symbol": SYMBOL, "resolution": "1", "from": to - BARS * 60, "to": to}
+
+    clients = {
+        name: DatafeedClient(url) for name, url in (("datafeed", datafeed_url), ("bare", bare_url))
+    }
+    raw = httpx.AsyncClient(timeout=30)
+
+    def via_client(name: str) -> Callable[[], Awaitable[int]]:
+        client = clients[name]
+
+        async def call() -> int:
+            response = await client.get_bars(
+                symbol=SYMBOL, resolution="1", from_=params["from"], to=to
+            )
+            return len(response.bars)
+
+        return call
+
+    def via_httpx(url: str) -> Callable[[], Awaitable[int]]:
+        async def call() -> int:
+            response = await raw.get(url + BARS_PATH, params=params)
+            response.raise_for_status()
+            return len(response.json()["bars"])
+
+        return call
+
+    cases = {
+        "client -> datafeed": via_client("datafeed"),
+        "client -> bare": via_client("bare"),
+        "httpx  -> datafeed": via_httpx(datafeed_url),
+        "httpx  -> bare": via_httpx(bare_url),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    try:
+        for round_ in range(warmup + requests):
+            names = list(cases)
+            shift = round_ % len(names)  # rotate the order: no case always runs first
+            for name in names[shift:] + names[:shift]:
+                start = time.perf_counter()
+                count = await cases[name]()
+                elapsed = time.perf_counter() - start
+                if count != BARS:
+                    raise SystemExit(f"{name}: expected {BARS} bars, got {count}")
+                if round_ >= warmup:
+                    samples[name].append(elapsed * 1000)
+    finally:
+        await raw.aclose()
+        for client in clients.values():
+            await client.aclose()
+
+    print(f"GET /bars, {BARS} one-minute bars, {requests} sequential requests per case")
+    print(f"  {'case':<20} {'p50 ms':>8} {'p99 ms':>8}")
+    p50 = {name: percentile(values, 0.50) for name, values in samples.items()}
+    for name, values in samples.items():
+        print(f"  {name:<20} {p50[name]:8.2f} {percentile(values, 0.99):8.2f}")
+    print("ratios of p50:")
+    print(
+        f"  generated client: datafeed / bare = "
+        f"{p50['client -> datafeed'] / p50['client -> bare']:.2f}x"
+    )
+    print(
+        f"  raw httpx:        datafeed / bare = "
+        f"{p50['httpx  -> datafeed'] / p50['httpx  -> bare']:.2f}x"
+    )
+    print(
+        f"  client cost vs raw httpx (bare server): "
+        f"{p50['client -> bare'] / p50['httpx  -> bare']:.2f}x "
+        f"(+{p50['client -> bare'] - p50['httpx  -> bare']:.2f} ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="measured requests per case")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured rounds first")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        default=ROOT / "src",
+        help="source tree the datafeed server runs from (default: this checkout's src/)",
+    )
+    parser.add_argument("--serve-bare", metavar="FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare)
+        return
+
+    import httpx
+
+    src = str(args.src.resolve())
+    datafeed = [
+        sys.executable,
+        "-m",
+        "trading_api",
+        "serve",
+        "--port",
+        "0",
+        "--modules",
+        "datafeed",
+    ]
+    with server(datafeed, PYTHONPATH=src) as datafeed_url, tempfile.TemporaryDirectory() as tmp:
+        to = (int(time.time()) // 60 - 24 * 60) * 60  # a day ago: complete history
+        response = httpx.get(
+            datafeed_url + BARS_PATH,
+            params={"symbol": SYMBOL, "resolution": "1", "from": to - BARS * 60, "to": to},
+            timeout=60,
+        )
+        response.raise_for_status()
+        payload_file = Path(tmp) / "bars.json"
+        payload_file.write_bytes(response.content)  # the bare server serves exactly these bars
+        bare = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(payload_file)]
+        with server(bare, PYTHONPATH=src) as bare_url:
+            asyncio.run(measure(datafeed_url, bare_url, to, args.requests, args.warmup))
+
+
+if __name__ == "__main__":
+    main()

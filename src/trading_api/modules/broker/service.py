@@ -1,0 +1,223 @@
+"""Broker service: the engine, its market data, its WebSocket routes and the quote feed.
+
+`BrokerService` is the engine's `BrokerEvents` sink: every order, execution, position, equity
+and connection change is published on the account's topic of the matching route. A polling
+task (`running()`, started by the module's lifespan) feeds the quotes of every watched symbol
+to `Broker.on_quote`, so resting orders and brackets fill as the market moves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from trading_api.models.broker import (
+    BrokerConnectionStatus,
+    BrokerConnectionSubscriptionRequest,
+    ConnectionStatus,
+    DisconnectType,
+    EquityData,
+    EquitySubscriptionRequest,
+    Execution,
+    ExecutionsSubscriptionRequest,
+    OrdersSubscriptionRequest,
+    PlacedOrder,
+    Position,
+    PositionsSubscriptionRequest,
+)
+from trading_api.modules.broker.config import Clock, EngineConfig, system_clock
+from trading_api.modules.broker.engine import Broker
+from trading_api.modules.broker.errors import MarketDataUnavailableError, NotFoundError
+from trading_api.modules.broker.market import PriceQuote
+from trading_api.modules.broker.quotes import HttpMarketData, InProcessMarketData, QuoteSource
+from trading_api.modules.broker.settings import BrokerSettings
+from trading_api.modules.broker.ws_generated import (
+    BrokerConnectionRouter,
+    EquityRouter,
+    ExecutionsRouter,
+    OrdersRouter,
+    PositionsRouter,
+)
+from trading_api.ws import WsRouter
+
+__all__ = ["BrokerService"]
+
+_log = logging.getLogger(__name__)
+_R = TypeVar("_R", bound=BaseModel)
+
+
+class BrokerService:
+    """Owns the `Broker` and publishes its events; market data is chosen late.
+
+    The market data source is `use_market(...)` (the module's `attach` passes the datafeed
+    module's source when both run in one app), else, on first use: `HttpMarketData` when
+    `settings.datafeed_url` is set, otherwise a private datafeed source built from the
+    ``TRADING_API_DATAFEED_*`` settings (the same simulator a datafeed server would run).
+    """
+
+    def __init__(
+        self,
+        settings: BrokerSettings | None = None,
+        *,
+        market: QuoteSource | None = None,
+        config: EngineConfig | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.settings = settings if settings is not None else BrokerSettings()
+        self._market = market
+        self.orders = OrdersRouter()
+        self.positions = PositionsRouter()
+        self.executions = ExecutionsRouter()
+        self.equity = EquityRouter(snapshot=self._equity_snapshot)
+        self.connection = BrokerConnectionRouter(snapshot=self._connection_snapshot)
+        self._requests: dict[tuple[type[BaseModel], str, str | None], BaseModel] = {}
+        self._last_quotes: dict[str, PriceQuote] = {}
+        self._market_ok = True
+        self.broker = Broker(self, self, config=config, clock=clock)
+
+    @property
+    def routers(self) -> list[WsRouter[Any, Any]]:
+        """The WebSocket routes, in the order they are documented."""
+        return [self.orders, self.positions, self.executions, self.equity, self.connection]
+
+    # -- market data --------------------------------------------------------------------------
+
+    @property
+    def market(self) -> QuoteSource:
+        if self._market is None:
+            self._market = self._default_market()
+        return self._market
+
+    def use_market(self, market: QuoteSource) -> None:
+        """Take quotes from `market` from now on."""
+        self._market = market
+
+    def _default_market(self) -> QuoteSource:
+        if self.settings.datafeed_url is not None:
+            _log.info("broker quotes from the datafeed at %s", self.settings.datafeed_url)
+            return HttpMarketData(
+                self.settings.datafeed_url, timeout=self.settings.datafeed_timeout
+            )
+        from trading_api.modules.datafeed.factory import create_source
+
+        _log.warning(
+            "broker: no datafeed module mounted and TRADING_API_BROKER_DATAFEED_URL unset; "
+            "quoting from a private datafeed source"
+        )
+        return InProcessMarketData(create_source())
+
+    async def quote(self, symbol: str) -> PriceQuote:
+        """`MarketData` of the engine: the current source's quote."""
+        return await self.market.quote(symbol)
+
+    async def poll_quotes(self) -> None:
+        """Fetch the quotes of every watched symbol once and feed the changed ones to the engine.
+
+        A failing source turns the broker connection to Disconnected (and back to Connected
+        on the next successful poll), so front ends see the outage on `broker-connection`.
+        """
+        symbols = sorted(self.broker.watched_symbols())
+        if not symbols:
+            return
+        try:
+            quotes = await self.market.quotes(symbols)
+        except MarketDataUnavailableError as exc:
+            self._set_market_ok(False, str(exc))
+            return
+        self._set_market_ok(True)
+        for symbol, quote in quotes.items():
+            if self._last_quotes.get(symbol) == quote:
+                continue  # nothing can fill or re-mark at an unchanged price
+            self._last_quotes[symbol] = quote
+            await self.broker.on_quote(symbol, quote)
+
+    async def run_quote_feed(self) -> None:
+        """Poll quotes every `settings.quote_interval` seconds until cancelled."""
+        while True:
+            try:
+                await self.poll_quotes()
+            except Exception:
+                _log.exception("broker quote feed failed; retrying")
+            await asyncio.sleep(self.settings.quote_interval)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The quote feed runs inside this context; market connections close on exit."""
+        task = asyncio.create_task(self.run_quote_feed(), name="broker-quote-feed")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            if self._market is not None:
+                await self._market.aclose()
+
+    def _set_market_ok(self, ok: bool, problem: str = "") -> None:
+        if ok == self._market_ok:
+            return
+        self._market_ok = ok
+        if ok:
+            self.broker.set_connection_status(ConnectionStatus.Connected, "Connected")
+        else:
+            _log.warning("broker market data unavailable: %s", problem)
+            self.broker.set_connection_status(
+                ConnectionStatus.Disconnected,
+                f"Market data unavailable: {problem}",
+                DisconnectType.BrokenConnection,
+            )
+
+    # -- BrokerEvents: every change goes to its account's topic --------------------------------
+
+    def order_updated(self, account_id: str, order: PlacedOrder) -> None:
+        self.orders.publish(self._request(OrdersSubscriptionRequest, account_id), order)
+
+    def position_updated(self, account_id: str, position: Position) -> None:
+        self.positions.publish(self._request(PositionsSubscriptionRequest, account_id), position)
+
+    def execution_added(self, account_id: str, execution: Execution) -> None:
+        for symbol in (None, execution.symbol):  # every symbol's topic, then this symbol's
+            request = self._request(ExecutionsSubscriptionRequest, account_id, symbol)
+            self.executions.publish(request, execution)
+
+    def equity_updated(self, account_id: str, equity: EquityData) -> None:
+        self.equity.publish(self._request(EquitySubscriptionRequest, account_id), equity)
+
+    def connection_updated(self, account_id: str, status: BrokerConnectionStatus) -> None:
+        request = self._request(BrokerConnectionSubscriptionRequest, account_id)
+        self.connection.publish(request, status)
+
+    def _request(self, model: type[_R], account_id: str, symbol: str | None = None) -> _R:
+        """Subscription request of a topic, built once (publishing is on the hot path)."""
+        key = (model, account_id, symbol)
+        request = self._requests.get(key)
+        if request is None:
+            fields: dict[str, str] = {"account_id": account_id}
+            if symbol is not None:
+                fields["symbol"] = symbol
+            request = self._requests[key] = model(**fields)
+        assert isinstance(request, model)
+        return request
+
+    # -- snapshots sent to each new subscriber --------------------------------------------------
+
+    async def _equity_snapshot(self, request: EquitySubscriptionRequest) -> EquityData | None:
+        return _or_none(lambda: self.broker.equity(request.account_id))
+
+    async def _connection_snapshot(
+        self, request: BrokerConnectionSubscriptionRequest
+    ) -> BrokerConnectionStatus | None:
+        return _or_none(lambda: self.broker.connection_status(request.account_id))
+
+
+def _or_none(read: Callable[[], _R]) -> _R | None:
+    """The current state, or nothing for an unknown account (the subscription stays open)."""
+    try:
+        return read()
+    except NotFoundError:
+        return None

@@ -1,0 +1,181 @@
+"""Helpers of the live-server broker tests: servers, a WebSocket session, replayed quotes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from support import ROOT, Server, clean_env, serve
+from websockets.asyncio.client import ClientConnection, connect
+
+from trading_api.modules.datafeed.settings import DatafeedSettings
+from trading_api.modules.datafeed.simulator import SimulatorSource
+
+TIMEOUT = 15.0
+"""Upper bound of any single wait; tests wait for conditions, never for time."""
+ACCOUNT = "DEMO-1"
+
+
+@contextmanager
+def trading_server(modules: Sequence[str] = (), **env: str) -> Iterator[Server]:
+    """`trading-api serve --port 0 [--modules …]` in a subprocess, its log drained in a thread.
+
+    Draining matters: uvicorn logs every request and a full pipe would block the server.
+    """
+    command = [sys.executable, "-m", "trading_api", "serve", "--port", "0"]
+    if modules:
+        command += ["--modules", ",".join(modules)]
+    with serve(command, cwd=ROOT, env=clean_env(**env)) as server:
+        stdout = server.process.stdout
+        assert stdout is not None
+        threading.Thread(target=stdout.read, daemon=True).start()
+        yield server
+
+
+def ws_url(base_url: str, module: str = "broker") -> str:
+    return base_url.replace("http://", "ws://", 1) + f"/api/v1/{module}/ws"
+
+
+@dataclass
+class WsSession:
+    """A real `websockets` client that records every frame it receives, in order."""
+
+    ws: ClientConnection
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            assert isinstance(raw, str), "the server sends text frames only"
+            self.frames.append(json.loads(raw))
+            self._arrived.set()
+
+    async def send(self, message_type: str, payload: Any) -> None:
+        await self.ws.send(json.dumps({"type": message_type, "payload": payload}))
+
+    async def subscribe(self, route: str, payload: dict[str, Any]) -> str:
+        """Subscribe and wait for the `ok` response; returns the topic."""
+        await self.send(f"{route}.subscribe", payload)
+        response = await self.wait_for(f"{route}.subscribe.response")
+        assert response["status"] == "ok", response
+        topic = response["topic"]
+        assert isinstance(topic, str)
+        return topic
+
+    async def wait_for(
+        self,
+        message_type: str,
+        where: Callable[[dict[str, Any]], bool] = lambda payload: True,
+        timeout: float = TIMEOUT,
+    ) -> dict[str, Any]:
+        """Payload of the first frame (already received or not) of that type matching `where`.
+
+        For updates the payload is the route's data (the envelope's `payload.payload`).
+        """
+        async with asyncio.timeout(timeout):
+            seen = 0
+            while True:
+                for frame in self.frames[seen:]:
+                    if frame["type"] == message_type:
+                        payload = frame["payload"]
+                        data = payload["payload"] if message_type.endswith(".update") else payload
+                        if where(data):
+                            return dict(data)
+                seen = len(self.frames)
+                self._arrived.clear()
+                await self._arrived.wait()
+
+    def index(self, message_type: str, where: Callable[[dict[str, Any]], bool]) -> int:
+        """Position of the first received update of that type matching `where`."""
+        for position, frame in enumerate(self.frames):
+            if frame["type"] == message_type and where(frame["payload"]["payload"]):
+                return position
+        raise AssertionError(f"no {message_type} frame matches")
+
+
+@asynccontextmanager
+async def ws_session(url: str) -> AsyncIterator[WsSession]:
+    async with connect(url, open_timeout=TIMEOUT, close_timeout=TIMEOUT) as ws:
+        session = WsSession(ws)
+        reader = asyncio.create_task(session._read())
+        try:
+            yield session
+        finally:
+            reader.cancel()
+
+
+@dataclass(frozen=True)
+class AskRange:
+    """The asks a simulated datafeed quoted during a time window, and its tick size."""
+
+    low: float
+    high: float
+    tick: float
+
+    def __contains__(self, price: object) -> bool:
+        """Within the sampled range, widened by one tick: the path between two 1 ms samples
+        is linear and rounded to ticks, so it can pass at most one tick beyond them."""
+        assert isinstance(price, float)
+        return self.low - self.tick - 1e-9 <= price <= self.high + self.tick + 1e-9
+
+
+def replica(seed: int | None = None) -> SimulatorSource:
+    """The deterministic simulator a datafeed server runs with these settings."""
+    settings = DatafeedSettings.from_env()  # what a server started with this environment reads
+    if seed is not None:
+        settings = dataclasses.replace(settings, seed=seed)
+    return SimulatorSource.from_settings(settings)
+
+
+def asks_between(source: SimulatorSource, symbol: str, start: float, end: float) -> AskRange:
+    """Every ask `source` quotes for `symbol` in `[start, end]` (Unix s), sampled each ms."""
+    steps = max(1, round((end - start) * 1000))
+    asks = []
+    for step in range(steps + 1):
+        quote = source.quote(symbol, now=start + (end - start) * step / steps)
+        assert quote.v.ask is not None
+        asks.append(quote.v.ask)
+    info = source.resolve(symbol)
+    return AskRange(min(asks), max(asks), info.minmov / info.pricescale)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], *, timeout: float = TIMEOUT, pause: float = 0.02
+) -> Any:
+    """Await `check()` until it returns a truthy value (polling an endpoint), or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(pause)  # pace of the polling, not a stand-in for the condition
+
+
+def write_daily_csv(directory: Path, symbol: str, closes: Sequence[float]) -> Path:
+    """`<symbol>.csv` with one daily bar per close (static prices: the quote is the last bar).
+
+    The datafeed quotes such a symbol at `close ± half spread`, on its two-decimal tick.
+    """
+    lines = ["time,open,high,low,close,volume"]
+    day = date(2024, 3, 1)
+    previous = closes[0]
+    for close in closes:
+        low, high = min(previous, close), max(previous, close)
+        lines.append(f"{day.isoformat()},{previous:.2f},{high:.2f},{low:.2f},{close:.2f},1000")
+        previous = close
+        day += timedelta(days=1)
+    path = directory / f"{symbol}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
