@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # one implementation of these helpers, tests' and ours
+
+from support import clean_env, copy_tree, serve  # noqa: E402
+
+__all__ = ["ROOT", "clean_env", "median", "project_copy", "run", "serve", "timed"]
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -26,25 +30,7 @@ def median(samples: list[float]) -> float:
 
 def project_copy() -> Path:
     """Tracked and new files of the working tree in a temp folder (nothing generated)."""
-    target = Path(tempfile.mkdtemp(prefix="trading-api-bench-"))
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    return target
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env.update(overrides)
-    return env
+    return copy_tree(Path(tempfile.mkdtemp(prefix="trading-api-bench-")))
 
 
 def run(command: list[str], cwd: Path, **env: str) -> None:

@@ -21,17 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
+from _common import ROOT, serve
 
 from trading_api.clients import BrokerClient, CoreClient
 from trading_api.models import OrderType, PreOrder, Side
@@ -104,26 +102,10 @@ class LiveServer:
 
 @contextmanager
 def live_server() -> Iterator[LiveServer]:
-    """`trading-api serve --port 0` in a subprocess; its log is drained so it never blocks."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "trading_api", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            found = re.search(r"Uvicorn running on (http://\S+)", line)
-            if found:
-                break
-        else:
-            raise RuntimeError("the server did not start")
-        threading.Thread(target=process.stdout.read, daemon=True).start()
-        yield LiveServer(found.group(1), process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    """`trading-api serve --port 0` in a subprocess (see tests/support.py)."""
+    command = [sys.executable, "-m", "trading_api", "serve", "--port", "0"]
+    with serve(command, cwd=ROOT) as server:
+        yield LiveServer(server.base_url, server.process.pid)
 
 
 @dataclass

@@ -26,17 +26,15 @@ import asyncio
 import json
 import math
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, clean_env
+from _common import ROOT, clean_env, serve
 
 BARS = 5_000
 SYMBOL = "BTCUSD"  # trades 24x7: any 5,000 minutes hold exactly 5,000 one-minute bars
@@ -72,42 +70,9 @@ def serve_bare(payload_file: str) -> None:
 
 @contextmanager
 def server(command: list[str], **env: str) -> Iterator[str]:
-    """Start a server, yield its base URL; its output is drained (access logs would block it)."""
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=clean_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    found: list[str] = []
-    ready = threading.Event()
-    output: list[str] = []
-
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if not found:
-                output.append(line)
-                match = _RUNNING.search(line)
-                if match:
-                    found.append(match.group(1))
-                    ready.set()
-        ready.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    try:
-        if not ready.wait(60) or not found:
-            raise SystemExit("server did not start:\n" + "".join(output))
-        yield found[0]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Start a server (see tests/support.py) and yield its base URL."""
+    with serve(command, cwd=ROOT, env=clean_env(**env)) as running:
+        yield running.base_url
 
 
 # -- measurement --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -83,6 +83,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
 class Server:
     base_url: str
     process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+    """Every line the server printed (uvicorn's access log included), read as it comes."""
 
 
 @contextmanager
@@ -103,10 +105,10 @@ def serve(
         text=True,
     )
     try:
-        base_url = _wait_for_address(process, timeout)
-        # keep reading the log so a chatty server never blocks on a full pipe
-        threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
-        yield Server(base_url=base_url, process=process)
+        server = Server(base_url=_wait_for_address(process, timeout), process=process)
+        # keep reading the log, so a chatty server never blocks on a full pipe
+        threading.Thread(target=_drain, args=(process, server.output), daemon=True).start()
+        yield server
     finally:
         process.terminate()
         try:
@@ -114,6 +116,11 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
+    assert process.stdout is not None
+    lines.extend(process.stdout)
 
 
 def _wait_for_address(process: subprocess.Popen[str], timeout: float) -> str:

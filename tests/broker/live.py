@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import json
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -28,17 +27,11 @@ ACCOUNT = "DEMO-1"
 
 @contextmanager
 def trading_server(modules: Sequence[str] = (), **env: str) -> Iterator[Server]:
-    """`trading-api serve --port 0 [--modules …]` in a subprocess, its log drained in a thread.
-
-    Draining matters: uvicorn logs every request and a full pipe would block the server.
-    """
+    """`trading-api serve --port 0 [--modules …]` in a subprocess."""
     command = [sys.executable, "-m", "trading_api", "serve", "--port", "0"]
     if modules:
         command += ["--modules", ",".join(modules)]
     with serve(command, cwd=ROOT, env=clean_env(**env)) as server:
-        stdout = server.process.stdout
-        assert stdout is not None
-        threading.Thread(target=stdout.read, daemon=True).start()
         yield server
 
 

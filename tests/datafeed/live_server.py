@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from support import clean_env, serve
@@ -19,7 +18,7 @@ _STATUS = re.compile(r'"[A-Z]+ (\S+) HTTP/[\d.]+" (\d{3})')
 @dataclass
 class LiveDatafeed:
     base_url: str
-    output: list[str] = field(default_factory=list)
+    output: list[str]
     """Every line the server printed (uvicorn's access log included)."""
 
     @property
@@ -40,23 +39,8 @@ class LiveDatafeed:
 
 @contextmanager
 def datafeed_server(cwd: Path, **env: str) -> Iterator[LiveDatafeed]:
-    """`trading-api serve --port 0 --modules datafeed` with ``TRADING_API_DATAFEED_*`` env vars.
-
-    The server's output is drained on a thread for the whole run: uvicorn logs every request,
-    and an unread pipe would eventually block the server.
-    """
+    """`trading-api serve --port 0 --modules datafeed` with ``TRADING_API_DATAFEED_*`` env vars."""
     variables = {f"TRADING_API_DATAFEED_{name}": value for name, value in env.items()}
     command = [sys.executable, "-m", "trading_api", "serve", "--port", "0", "--modules", "datafeed"]
     with serve(command, cwd=cwd, env=clean_env(**variables)) as server:
-        live = LiveDatafeed(server.base_url)
-        stdout = server.process.stdout
-        assert stdout is not None
-
-        def drain() -> None:
-            for line in stdout:
-                live.output.append(line)
-
-        thread = threading.Thread(target=drain, daemon=True)
-        thread.start()
-        yield live
-    thread.join(timeout=15)
+        yield LiveDatafeed(server.base_url, server.output)

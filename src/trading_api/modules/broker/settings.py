@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 from urllib.parse import urlsplit
 
+from trading_api.env_settings import SettingsError, positive_float, read_env
+
 ENV_PREFIX = "TRADING_API_BROKER_"
-
-_T = TypeVar("_T")
-
-
-class SettingsError(ValueError):
-    """An environment variable holds an invalid value (the message names the variable)."""
 
 
 @dataclass(frozen=True)
@@ -49,29 +44,14 @@ class BrokerSettings:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
-            datafeed_url=_read(env, "DATAFEED_URL", _url, defaults.datafeed_url),
-            quote_interval=_read(env, "QUOTE_INTERVAL", _positive_float, defaults.quote_interval),
-            datafeed_timeout=_read(
-                env, "DATAFEED_TIMEOUT", _positive_float, defaults.datafeed_timeout
+            datafeed_url=read_env(env, ENV_PREFIX + "DATAFEED_URL", _url, defaults.datafeed_url),
+            quote_interval=read_env(
+                env, ENV_PREFIX + "QUOTE_INTERVAL", positive_float, defaults.quote_interval
+            ),
+            datafeed_timeout=read_env(
+                env, ENV_PREFIX + "DATAFEED_TIMEOUT", positive_float, defaults.datafeed_timeout
             ),
         )
-
-
-def _read(env: Mapping[str, str], name: str, parse: Callable[[str], _T], default: _T) -> _T:
-    raw = env.get(ENV_PREFIX + name, "").strip()
-    if not raw:
-        return default
-    try:
-        return parse(raw)
-    except ValueError as exc:
-        raise SettingsError(f"invalid {ENV_PREFIX}{name}={raw!r}: {exc}") from exc
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError("expected a number > 0")
-    return value
 
 
 def _url(raw: str) -> str:

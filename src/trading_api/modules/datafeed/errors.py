@@ -6,6 +6,8 @@ HTTP mapping (`DatafeedModule.error_statuses`): `UnknownSymbolError` → 404,
 `DataFileError` and `SettingsError` are configuration problems raised at start-up.
 """
 
+from trading_api import env_settings
+
 
 class DatafeedError(Exception):
     """Base class of every datafeed error."""
@@ -46,5 +48,4 @@ class DataFileError(DatafeedError, ValueError):
     """A market data file is missing or malformed (the message names file and line)."""
 
 
-class SettingsError(DatafeedError, ValueError):
-    """An environment variable holds an invalid value (the message names the variable)."""
+SettingsError = env_settings.SettingsError  # shared by every module's settings

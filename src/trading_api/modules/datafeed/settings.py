@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
-from trading_api.modules.datafeed.errors import SettingsError
+from trading_api.env_settings import SettingsError, positive_float, positive_int, read_env
 
 ENV_PREFIX = "TRADING_API_DATAFEED_"
 SIMULATION_EPOCH = date(2000, 1, 3)
 """First date the simulator can produce (a Monday); ``HISTORY_START`` may not precede it."""
 
 DEFAULT_HISTORY_START = date(2018, 1, 1)
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -56,38 +53,18 @@ class DatafeedSettings:
         """
         env = os.environ if environ is None else environ
         defaults = cls()
-        data_dir = _read(env, "DATA_DIR", Path, None)
+        data_dir = read_env(env, ENV_PREFIX + "DATA_DIR", Path, None)
         return cls(
-            tick_interval=_read(env, "TICK_INTERVAL", _positive_float, defaults.tick_interval),
-            seed=_read(env, "SEED", int, defaults.seed),
+            tick_interval=read_env(
+                env, ENV_PREFIX + "TICK_INTERVAL", positive_float, defaults.tick_interval
+            ),
+            seed=read_env(env, ENV_PREFIX + "SEED", int, defaults.seed),
             data_dir=data_dir,
-            max_bars=_read(env, "MAX_BARS", _positive_int, defaults.max_bars),
-            history_start=_read(env, "HISTORY_START", _history_date, defaults.history_start),
+            max_bars=read_env(env, ENV_PREFIX + "MAX_BARS", positive_int, defaults.max_bars),
+            history_start=read_env(
+                env, ENV_PREFIX + "HISTORY_START", _history_date, defaults.history_start
+            ),
         )
-
-
-def _read(env: Mapping[str, str], name: str, parse: Callable[[str], _T], default: _T) -> _T:
-    raw = env.get(ENV_PREFIX + name, "").strip()
-    if not raw:
-        return default
-    try:
-        return parse(raw)
-    except ValueError as exc:
-        raise SettingsError(f"invalid {ENV_PREFIX}{name}={raw!r}: {exc}") from exc
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError("expected a number > 0")
-    return value
-
-
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("expected an integer > 0")
-    return value
 
 
 def _history_date(raw: str) -> date:

@@ -1,0 +1,38 @@
+"""Reading module settings from environment variables, with errors that name the variable."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the module cannot use."""
+
+
+def read_env(env: Mapping[str, str], variable: str, parse: Callable[[str], _T], default: _T) -> _T:
+    """`parse(env[variable])`, or `default` when unset or empty; ValueError → SettingsError."""
+    raw = env.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise SettingsError(f"invalid {variable}={raw!r}: {exc}") from exc
+
+
+def positive_float(raw: str) -> float:
+    value = float(raw)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError("expected a number > 0")
+    return value
+
+
+def positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected an integer > 0")
+    return value
