@@ -54,6 +54,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from pydantic import BaseModel
+
+from trading_api.ws import WsRouter
+
 ROUTE = "bench"
 SYMBOL = "BENCH"
 WS_PATH = {"ours": "/api/v1/bench/ws", "raw": "/", "floor": "/api/v1/bench/ws"}
@@ -84,6 +88,27 @@ SUBSCRIBED = json.dumps(
     }
 )
 TIMEOUT = 60.0  # upper bound for any single wait of the driver
+
+
+class BenchRequest(BaseModel):
+    symbol: str
+
+
+class BenchTick(BaseModel):
+    seq: int
+    sent_ns: int
+    symbol: str
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+class BenchRouter(WsRouter[BenchRequest, BenchTick]):
+    route = ROUTE
+    request_model = BenchRequest
+    data_type = BenchTick
 
 
 def raw_frame(seq: int, sent_ns: int) -> str:
@@ -157,27 +182,8 @@ def listen() -> socket.socket:
 
 async def serve_ours() -> None:
     from fastapi import FastAPI
-    from pydantic import BaseModel
 
-    from trading_api.ws import Publish, WsEndpoint, WsRouter
-
-    class BenchRequest(BaseModel):
-        symbol: str
-
-    class BenchTick(BaseModel):
-        seq: int
-        sent_ns: int
-        symbol: str
-        open: float
-        high: float
-        low: float
-        close: float
-        volume: float
-
-    class BenchRouter(WsRouter[BenchRequest, BenchTick]):
-        route = ROUTE
-        request_model = BenchRequest
-        data_type = BenchTick
+    from trading_api.ws import Publish, WsEndpoint
 
     publishers: list[Publish[BenchTick]] = []
 
@@ -573,35 +579,15 @@ async def measure(server: Server, clients: int, messages: int, window: int) -> R
 
 def check_frames() -> None:
     """Both servers must send the same bytes: our endpoint's frame equals ``raw_frame``."""
-    from pydantic import BaseModel
 
-    from trading_api.ws import WsRouter
     from trading_api.ws.protocol import update_prefix
     from trading_api.ws.topics import Topic
 
-    class Request(BaseModel):
-        symbol: str
-
-    class Tick(BaseModel):
-        seq: int
-        sent_ns: int
-        symbol: str
-        open: float
-        high: float
-        low: float
-        close: float
-        volume: float
-
-    class Router(WsRouter[Request, Tick]):
-        route = ROUTE
-        request_model = Request
-        data_type = Tick
-
-    router = Router()
-    request = Request(symbol=SYMBOL)
+    router = BenchRouter()
+    request = BenchRequest(symbol=SYMBOL)
     topic = Topic(router.topic(request), request, update_prefix(ROUTE, router.topic(request)))
     now = time.monotonic_ns()
-    ours = router.registry.encode(topic, Tick(seq=7, sent_ns=now, **FIELDS))
+    ours = router.registry.encode(topic, BenchTick(seq=7, sent_ns=now, **FIELDS))
     if ours != raw_frame(7, now) or not ours.startswith(FRAME_HEAD):
         raise SystemExit(f"frames differ:\n  ours {ours}\n  raw  {raw_frame(7, now)}")
 
