@@ -42,9 +42,12 @@ class Plan:
     unchanged: list[Path] = field(default_factory=list)
     specs: dict[tuple[str, str, SpecKind], SpecPart] = field(default_factory=dict)
 
-    def put(self, path: Path, content: str) -> bool:
-        """Plan `content` for `path`; False (and nothing planned) when the file already has it."""
-        if files.read_text(path) == content:
+    def put(self, path: Path, content: str, *, current: str | None = None) -> bool:
+        """Plan `content` for `path`; False (and nothing planned) when the file already has it.
+
+        `current` is the file's content when the caller has already read it.
+        """
+        if (current if current is not None else files.read_text(path)) == content:
             self.unchanged.append(path)
             return False
         self.writes[path] = content
@@ -112,7 +115,7 @@ def _plan_spec(
         log(f"[{package}] {path.name}: {len(changes)} change(s)")
         for change in changes:
             log(f"[{package}]   • {change}")
-    plan.put(path, text)
+    plan.put(path, text, current=previous)
     return text
 
 
