@@ -86,3 +86,22 @@ def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(tmp_path)
     assert (specs / "core_openapi.json").is_file()
     assert (src / "trading_api/modules/datafeed/ws_generated/bars_router.py").is_file()
     assert (src / "trading_api/clients/__init__.py").is_file()
+
+
+BAD_SETTINGS = {"TRADING_API_DATAFEED_SEED": "abc", "TRADING_API_BROKER_QUOTE_INTERVAL": "-1"}
+
+
+def test_generation_never_reads_module_settings(tmp_path, monkeypatch):
+    for name, value in BAD_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    result = run_cli(["generate", "--output-dir", str(tmp_path / "out")])
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value"), BAD_SETTINGS.items())
+def test_serve_with_invalid_settings_names_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    result = run_cli(["serve", "--port", "0"])
+    assert result.returncode == 1
+    assert f"invalid {variable}={value!r}" in result.stderr
+    assert "cannot start" in result.stderr and "Traceback" not in result.stderr

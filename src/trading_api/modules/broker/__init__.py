@@ -29,7 +29,10 @@ class BrokerModule(Module):
     description = "Paper trading on datafeed quotes, in the shape of the TradingView Broker API."
 
     def __init__(self, service: BrokerService | None = None) -> None:
-        self.service = service if service is not None else BrokerService(BrokerSettings.from_env())
+        # The build instantiates the module only to document it: the environment is read in
+        # `attach`, when a server starts, unless a service was given.
+        self._settings_from_env = service is None
+        self.service = service if service is not None else BrokerService()
         self._routers = {"v1": [create_router(self.service)]}
         self._ws_routers: dict[str, list[WsRouter[Any, Any]]] = {"v1": self.service.routers}
 
@@ -51,7 +54,9 @@ class BrokerModule(Module):
         return {error: error.http_status for error in errors}
 
     def attach(self, registry: ModuleRegistry) -> None:
-        """Quote from the datafeed module of this app, unless a datafeed URL is configured."""
+        """Read the settings; quote from this app's datafeed module unless a URL is configured."""
+        if self._settings_from_env:
+            self.service.settings = BrokerSettings.from_env()
         if self.service.settings.datafeed_url is not None:
             return
         from trading_api.modules.datafeed import DatafeedModule
