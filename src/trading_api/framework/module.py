@@ -67,7 +67,7 @@ class Module(ABC):
     def versions(self) -> list[str]:
         """API versions this module serves, oldest first (`v1`, `v2`, …)."""
         found = set(self.api_routers()) | set(self.ws_routers())
-        return sorted(found, key=_version_number)
+        return sorted(found, key=version_order)
 
     def attach(self, registry: ModuleRegistry) -> None:  # noqa: B027 (optional hook)
         """Called by the server (never the build) once it knows every mounted module.
@@ -82,6 +82,7 @@ class Module(ABC):
         yield
 
 
-def _version_number(version: str) -> tuple[int, str]:
+def version_order(version: str) -> tuple[int, str]:
+    """Sort key of API versions: `v2` before `v10`; names that are not `v<N>` go last."""
     digits = version.lstrip("v")
     return (int(digits), version) if digits.isdigit() else (10**9, version)

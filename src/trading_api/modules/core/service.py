@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from trading_api.framework.module import version_order
 from trading_api.models import APIVersionInfo, HealthStatus, ModuleVersions
 
 
@@ -23,7 +24,7 @@ class CoreService:
     def versions(self) -> APIVersionInfo:
         available = sorted(
             {version for versions in self._module_versions.values() for version in versions},
-            key=lambda version: int(version.lstrip("v") or 0),
+            key=version_order,
         )
         return APIVersionInfo(
             current=available[-1],
