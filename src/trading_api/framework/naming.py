@@ -51,10 +51,6 @@ class ModuleNames:
         """Class-name form: `trading-signals` → `TradingSignals`."""
         return pascal_case(self.name)
 
-    @property
-    def client_class(self) -> str:
-        return f"{self.pascal}Client"
-
 
 def normalize_module_name(text: str) -> str:
     """Compare module names the way users type them: case, `-` and `_` don't matter."""
