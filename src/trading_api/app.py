@@ -9,24 +9,26 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from trading_api.__about__ import __version__
 from trading_api.framework.asyncapi_page import render_asyncapi_page
 from trading_api.framework.discovery import (
     ALWAYS_MOUNTED,
+    MODULES_PACKAGE,
     ModuleStartError,
     instantiate,
     select_packages,
 )
+from trading_api.framework.docs_pages import add_docs_assets, add_docs_pages, add_docs_redirects
 from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
-from trading_api.framework.module import Module
+from trading_api.framework.module import Module, version_order
 from trading_api.framework.module_app import ModuleApp, build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
 from trading_api.framework.registry import ModuleRegistry
 
 MODULES_ENV = "TRADING_API_MODULES"
+_MODULES_PREFIX = f"{MODULES_PACKAGE}."
 
 
 def create_app(modules: Iterable[str] | None = None) -> FastAPI:
@@ -43,7 +45,7 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
         try:
             module.attach(registry)
         except Exception as error:  # reported by module name before the server starts
-            raise ModuleStartError(module.name, str(error)) from error
+            raise ModuleStartError(_raised_by(error, module.name), str(error)) from error
     module_apps = [module_app for module in loaded for module_app in build_module_apps(module)]
 
     app = FastAPI(
@@ -54,11 +56,30 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan(loaded, module_apps),
     )
-    for version in sorted({module_app.version for module_app in module_apps}):
+    versions = sorted({module_app.version for module_app in module_apps}, key=version_order)
+    for version in versions:
         _add_contract_routes(app, version, [m for m in module_apps if m.version == version])
+    add_docs_assets(app)
+    add_docs_redirects(app, versions[-1])
     for module_app in module_apps:
         app.mount(module_app.mount_path, module_app.app)
     return app
+
+
+def _raised_by(error: BaseException, attaching: str) -> str:
+    """The module whose code raised `error` (innermost frame), else the one being attached.
+
+    The broker's `attach` makes the datafeed read its settings when both are mounted: a bad
+    `TRADING_API_DATAFEED_*` value is the datafeed's, not the broker's.
+    """
+    culprit = attaching
+    traceback = error.__traceback__
+    while traceback is not None:
+        name = str(traceback.tb_frame.f_globals.get("__name__", ""))
+        if name.startswith(_MODULES_PREFIX):
+            culprit = name[len(_MODULES_PREFIX) :].split(".", 1)[0]
+        traceback = traceback.tb_next
+    return culprit
 
 
 def _requested_modules(modules: Iterable[str] | None) -> list[str] | None:
@@ -77,13 +98,8 @@ def _add_contract_routes(app: FastAPI, version: str, module_apps: Sequence[Modul
         ],
         version=version,
     )
-    openapi_url = f"/api/{version}/openapi.json"
-    _add_json_route(app, openapi_url, openapi)
-
-    async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=openapi_url, title=f"trading-api {version}")
-
-    app.add_api_route(f"/api/{version}/docs", swagger_ui, include_in_schema=False)
+    _add_json_route(app, f"/api/{version}/openapi.json", openapi)
+    add_docs_pages(app, version)
 
     ws_parts = [
         SpecPart(m.module.name, m.mount_path, read_packaged_spec(m.module, version, "asyncapi"))
