@@ -20,7 +20,7 @@ from trading_api.framework.discovery import (
     instantiate,
     select_packages,
 )
-from trading_api.framework.docs_pages import add_docs_assets, add_docs_pages, add_docs_redirects
+from trading_api.framework.docs_pages import add_docs_assets, add_docs_page, add_docs_redirects
 from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
 from trading_api.framework.module import Module, version_order
 from trading_api.framework.module_app import ModuleApp, build_module_apps
@@ -99,7 +99,7 @@ def _add_contract_routes(app: FastAPI, version: str, module_apps: Sequence[Modul
         version=version,
     )
     _add_json_route(app, f"/api/{version}/openapi.json", openapi)
-    add_docs_pages(app, version)
+    add_docs_page(app, version)
 
     ws_parts = [
         SpecPart(m.module.name, m.mount_path, read_packaged_spec(m.module, version, "asyncapi"))

@@ -1,18 +1,18 @@
-"""Swagger UI and ReDoc pages whose scripts and styles the app serves itself: no CDN.
+"""A Swagger UI page whose script and style the app serves itself: no CDN, works offline.
 
-The assets come from the `fastapi-offline` package (Swagger UI 5 and ReDoc 2 bundles, MIT),
-mounted as static files; the pages load nothing from outside the server, so they work offline.
+The assets come from the `fastapi-offline` package (Swagger UI 5 bundle, MIT), mounted as static
+files. Its ReDoc bundle is not served: ReDoc always loads its logo from cdn.redoc.ly.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 ASSETS_URL = "/docs-assets"
-"""Where the app serves `swagger-ui-bundle.js`, `swagger-ui.css`, `redoc.standalone.js`."""
+"""Where the app serves `swagger-ui-bundle.js`, `swagger-ui.css` and `favicon.png`."""
 ASSETS_PACKAGE = ("fastapi_offline", "static")
 
 # The default validator URL would send the spec's address to validator.swagger.io.
@@ -20,12 +20,12 @@ _SWAGGER_PARAMETERS = {"validatorUrl": None}
 
 
 def add_docs_assets(app: FastAPI) -> None:
-    """Serve the packaged Swagger UI and ReDoc bundles under `ASSETS_URL`."""
+    """Serve the packaged Swagger UI bundle under `ASSETS_URL`."""
     app.mount(ASSETS_URL, StaticFiles(packages=[ASSETS_PACKAGE]), name="docs-assets")
 
 
-def add_docs_pages(app: FastAPI, version: str) -> None:
-    """`/api/<version>/docs` (Swagger UI) and `/api/<version>/redoc` for that version's spec."""
+def add_docs_page(app: FastAPI, version: str) -> None:
+    """`/api/<version>/docs`: Swagger UI of that version's merged spec."""
     openapi_url = f"/api/{version}/openapi.json"
     title = f"trading-api {version}"
 
@@ -39,17 +39,7 @@ def add_docs_pages(app: FastAPI, version: str) -> None:
             swagger_ui_parameters=_SWAGGER_PARAMETERS,
         )
 
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi_url,
-            title=title,
-            redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
-
     app.add_api_route(f"/api/{version}/docs", swagger_ui, include_in_schema=False)
-    app.add_api_route(f"/api/{version}/redoc", redoc, include_in_schema=False)
 
 
 def add_docs_redirects(app: FastAPI, version: str) -> None:
