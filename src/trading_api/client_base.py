@@ -14,8 +14,15 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote, urlencode
 
-import httpx
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+try:
+    import httpx
+except ImportError as error:  # name the extra, not just the module
+    raise ImportError(
+        f'the trading-api clients need {error.name or "httpx"}: pip install "trading-api[clients]"',
+        name=error.name,
+    ) from None
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = 30.0
