@@ -7,14 +7,19 @@ import trading_api.models as all_models
 import trading_api.models.broker as broker_models
 from trading_api.models.broker import (
     Brackets,
+    ConnectionStatus,
     CurrentQuotes,
+    DisconnectType,
     EquityData,
+    OrderDuration,
     OrderStatus,
     OrderType,
+    ParentType,
     PlacedOrder,
     Position,
     PreOrder,
     Side,
+    StopType,
 )
 
 
@@ -34,6 +39,35 @@ def test_enum_values_match_the_broker_api() -> None:
         ("StopLimit", 4),
     ]
     assert (Side.Buy.value, Side.Sell.value) == (1, -1)
+    assert [(t.name, t.value) for t in ParentType] == [
+        ("Order", 1),
+        ("Position", 2),
+        ("IndividualPosition", 3),
+    ]
+    assert [(t.name, t.value) for t in StopType] == [
+        ("StopLoss", 0),
+        ("TrailingStop", 1),
+        ("GuaranteedStop", 2),
+    ]
+    assert [(t.name, t.value) for t in ConnectionStatus] == [
+        ("Connected", 1),
+        ("Connecting", 2),
+        ("Disconnected", 3),
+        ("Error", 4),
+    ]
+    assert [t.name for t in DisconnectType] == [
+        "LogOut",
+        "FailedRestoring",
+        "Offline",
+        "APIError",
+        "TwoFactorRequired",
+        "CancelAuthorization",
+        "TimeOutForAuthorization",
+        "OauthError",
+        "BrokenConnection",
+        "FailedSignIn",
+    ]
+    assert [t.value for t in DisconnectType] == list(range(10))
 
 
 def test_wire_names_are_camel_case_and_python_names_snake_case() -> None:
@@ -52,11 +86,61 @@ def test_wire_names_are_camel_case_and_python_names_snake_case() -> None:
     )
     assert (order.limit_price, order.side, order.status) == (10.5, Side.Sell, OrderStatus.Working)
     wire = order.model_dump(mode="json", by_alias=True)
-    assert {"limitPrice", "filledQty", "avgPrice", "updateTime", "parentId"} <= wire.keys()
+    assert {"limitPrice", "filledQty", "updateTime"} <= wire.keys()
     equity = EquityData(equity=1, balance=1, unrealized_pl=0, realized_pl=0)
     assert {"unrealizedPL", "realizedPL"} <= equity.model_dump(by_alias=True).keys()
-    position = Position(id="P", symbol="ACME", qty=1, side=Side.Buy, avg_price=1)
-    assert {"avgPrice", "unrealizedPL", "takeProfit"} <= position.model_dump(by_alias=True).keys()
+    position = Position(
+        id="P", symbol="ACME", qty=1, long_qty=1, short_qty=0, side=Side.Buy, avg_price=1
+    )
+    assert {"avgPrice", "longQty", "shortQty", "unrealizedPL"} <= position.model_dump(
+        by_alias=True
+    ).keys()
+
+
+def test_absent_optional_fields_are_left_out_not_null() -> None:
+    order = PlacedOrder(
+        id="ORD-1", symbol="ACME", type=OrderType.Market, side=Side.Buy, qty=1, status=6
+    )
+    assert order.model_dump(mode="json", by_alias=True) == {
+        "id": "ORD-1",
+        "symbol": "ACME",
+        "type": 2,
+        "side": 1,
+        "qty": 1.0,
+        "status": 6,
+        "filledQty": 0.0,
+    }
+    # An explicit null in a request means "absent", and never reaches the wire.
+    wire = {**order.model_dump(by_alias=True), "avgPrice": None}
+    assert PlacedOrder.model_validate(wire).model_dump(by_alias=True) == order.model_dump(
+        by_alias=True
+    )
+    # A model shared by requests and responses refuses null, so that both schemas agree.
+    with pytest.raises(ValidationError, match="null is not allowed"):
+        OrderDuration.model_validate({"type": "GTT", "datetime": None})
+
+
+def test_a_ticket_becomes_an_order_without_its_ticket_only_fields() -> None:
+    ticket = PreOrder.model_validate(
+        {
+            "symbol": "ACME",
+            "type": 2,
+            "side": 1,
+            "qty": 2,
+            "seenPrice": 10,
+            "currentQuotes": {"ask": 10.1, "bid": 10},
+            "isClose": False,
+            "duration": {"type": "GTT", "datetime": 1_700_000_000_000},
+            "customFields": {"signature": "abc"},
+            "takeProfit": 12,
+        }
+    )
+    placed = ticket.to_placed(id="ORD-1", status=OrderStatus.Working)
+    wire = placed.model_dump(mode="json", by_alias=True)
+    assert not {"seenPrice", "currentQuotes", "isClose"} & wire.keys()
+    assert wire["duration"] == {"type": "GTT", "datetime": 1_700_000_000_000}
+    assert (wire["customFields"], wire["takeProfit"]) == ({"signature": "abc"}, 12)
+    assert "datetime" not in OrderDuration(type="GTC").model_dump(by_alias=True)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +149,16 @@ def test_wire_names_are_camel_case_and_python_names_snake_case() -> None:
         ({"type": OrderType.Limit}, "Limit orders require limitPrice"),
         ({"type": OrderType.Stop}, "Stop orders require stopPrice"),
         ({"type": OrderType.StopLimit, "limit_price": 10}, "StopLimit orders require stopPrice"),
-        ({"qty": 0}, "greater than 0"),
+        ({"qty": 0}, "greater than or equal to 0.001"),
+        ({"qty": 1e-12}, "greater than or equal to 0.001"),
+        ({"qty": 1e308}, "less than or equal to 1000000"),
+        ({"qty": float("nan")}, "finite number"),
+        ({"limit_price": float("inf"), "type": OrderType.Limit}, "finite number"),
+        ({"trailing_stop_pips": 1e308}, "less than or equal to 1000000"),
+        ({"side": True}, "expected an integer, got bool"),
+        ({"side": "1"}, "expected an integer, got str"),
+        ({"type": 2.0}, "expected an integer, got float"),
+        ({"side": 0}, "Input should be 1 or -1"),
         (
             {"limit_price": 10, "type": OrderType.Limit, "take_profit": 9},
             "takeProfit must be above",
@@ -80,8 +173,7 @@ def test_wire_names_are_camel_case_and_python_names_snake_case() -> None:
     ],
 )
 def test_invalid_tickets_are_refused(fields: dict[str, object], message: str) -> None:
-    ticket: dict[str, object] = {"symbol": "ACME", "type": OrderType.Market, "side": Side.Buy}
-    ticket["qty"] = 1
+    ticket: dict[str, object] = {"symbol": "ACME", "type": 2, "side": 1, "qty": 1}
     ticket.update(fields)
     with pytest.raises(ValidationError, match=message):
         PreOrder.model_validate(ticket)

@@ -54,7 +54,7 @@ async def test_marketable_limit_is_warned_about(priced: Broker) -> None:
 
 
 async def test_unaffordable_order_previews_an_error(priced: Broker) -> None:
-    too_many = CONFIG.initial_balance * CONFIG.leverage.default / ASK * 2
+    too_many = round(CONFIG.initial_balance * CONFIG.leverage.default / ASK * 2)
 
     preview = await priced.preview_order(market_order(Side.Buy, too_many))
 

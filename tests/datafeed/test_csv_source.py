@@ -103,7 +103,7 @@ def test_no_data_next_time_and_countback(data_dir: Path) -> None:
     early = source.bars("XYZ", "1", START - 7200, START)
     assert early.no_data and early.next_time is None
     late = source.bars("XYZ", "5", START + 86_400, START + 2 * 86_400)
-    assert late.no_data and late.next_time == START + 115 * 60
+    assert late.no_data and late.next_time == (START + 115 * 60) * 1000
     last = source.bars("XYZ", "1", START, START + 3600, countback=10).bars
     assert [b.time // 1000 for b in last] == [START + 60 * k for k in range(50, 60)]
 

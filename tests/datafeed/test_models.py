@@ -34,9 +34,9 @@ def test_every_model_is_exported_with_a_schema_named_after_its_class() -> None:
 
 
 def test_history_metadata_uses_tradingview_spellings() -> None:
-    response = BarsResponse(bars=[], no_data=True, next_time=1_700_000_000)
+    response = BarsResponse(bars=[], no_data=True, next_time=1_700_000_000_000)
     wire = response.model_dump(mode="json", by_alias=True)
-    assert wire == {"bars": [], "noData": True, "nextTime": 1_700_000_000}
+    assert wire == {"bars": [], "noData": True, "nextTime": 1_700_000_000_000}
     assert BarsResponse.model_validate(wire) == response
     assert set(BarsResponse.model_json_schema()["properties"]) == {"bars", "noData", "nextTime"}
 

@@ -155,7 +155,7 @@ def test_no_data_and_next_time(source: SimulatorSource) -> None:
     friday = source.bars("AAPL", "1", ts(2024, 3, 8), saturday).bars
     weekend = source.bars("AAPL", "1", saturday, monday)
     assert weekend.no_data and weekend.bars == []
-    assert weekend.next_time == friday[-1].time // 1000 == ts(2024, 3, 8, 20, 59)
+    assert weekend.next_time == friday[-1].time == ts(2024, 3, 8, 20, 59) * 1000
     wire = weekend.model_dump(by_alias=True)
     assert wire["noData"] is True and wire["nextTime"] == weekend.next_time
 
@@ -164,13 +164,14 @@ def test_no_data_and_next_time(source: SimulatorSource) -> None:
 
     normal = source.bars("AAPL", "1D", ts(2024, 1, 1), ts(2024, 2, 1))
     assert not normal.no_data and normal.next_time is None and normal.bars
+    assert "nextTime" not in normal.model_dump(mode="json", by_alias=True)  # absent, not null
 
 
 def test_future_range_has_no_data_and_points_at_the_latest_bar(source: SimulatorSource) -> None:
     response = source.bars("BTCUSD", "60", int(NOW) + 7200, int(NOW) + 86_400)
     latest = source.latest_bar("BTCUSD", "60")
     assert response.no_data and latest is not None
-    assert response.next_time == latest.time // 1000
+    assert response.next_time == latest.time
 
 
 def test_countback_returns_exactly_that_many_bars_before_to(source: SimulatorSource) -> None:

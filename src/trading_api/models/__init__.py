@@ -23,6 +23,7 @@ from trading_api.models.broker import (
     LeveragePreviewResult,
     LeverageSetParams,
     LeverageSetResult,
+    OrderDuration,
     OrderMessage,
     OrderMessageType,
     OrderModification,
@@ -41,7 +42,12 @@ from trading_api.models.broker import (
     StopType,
 )
 from trading_api.models.errors import ErrorResponse
-from trading_api.models.health import APIVersionInfo, HealthStatus, ModuleVersions
+from trading_api.models.health import (
+    APIVersionInfo,
+    ContractsStatus,
+    HealthStatus,
+    ModuleVersions,
+)
 from trading_api.models.market import (
     Bar,
     BarsRequest,
@@ -71,6 +77,7 @@ __all__ = [
     "BrokerConnectionSubscriptionRequest",
     "ClosePositionRequest",
     "ConnectionStatus",
+    "ContractsStatus",
     "CurrentQuotes",
     "DatafeedConfiguration",
     "DisconnectType",
@@ -87,6 +94,7 @@ __all__ = [
     "LeverageSetParams",
     "LeverageSetResult",
     "ModuleVersions",
+    "OrderDuration",
     "OrderMessage",
     "OrderMessageType",
     "OrderModification",

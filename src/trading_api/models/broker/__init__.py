@@ -22,6 +22,7 @@ from trading_api.models.broker.leverage import (
 )
 from trading_api.models.broker.orders import (
     CurrentQuotes,
+    OrderDuration,
     OrderMessage,
     OrderModification,
     PlacedOrder,
@@ -60,6 +61,7 @@ __all__ = [
     "LeveragePreviewResult",
     "LeverageSetParams",
     "LeverageSetResult",
+    "OrderDuration",
     "OrderMessage",
     "OrderMessageType",
     "OrderModification",

@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from trading_api.models.broker.base import BrokerBaseModel
+from trading_api.models.wire import Omittable
 
 
 class AccountMetainfo(BrokerBaseModel):
@@ -11,10 +12,11 @@ class AccountMetainfo(BrokerBaseModel):
     id: str
     name: str
     currency: str = "USD"
+    currency_sign: Omittable[str] = Field(default=None, description="Currency prefix, e.g. `$`.")
 
 
 class EquityData(BrokerBaseModel):
-    """Money of an account.
+    """Money of an account (an extra of ours; TradingView only asks for `equity`).
 
     balance = initial deposit + realizedPL - commissions; equity = balance + unrealizedPL;
     freeMargin = equity - marginUsed.

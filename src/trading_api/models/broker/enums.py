@@ -1,9 +1,11 @@
-"""Broker enumerations with the TradingView Broker API values (sent as integers)."""
+"""Broker enumerations with the TradingView Broker API names and values (sent as integers)."""
 
-from enum import IntEnum, StrEnum
+from enum import StrEnum
+
+from trading_api.models.named_enum import NamedIntEnum
 
 
-class OrderStatus(IntEnum):
+class OrderStatus(NamedIntEnum):
     """Life-cycle state of an order (TradingView `OrderStatus`)."""
 
     Canceled = 1
@@ -14,7 +16,7 @@ class OrderStatus(IntEnum):
     Working = 6
 
 
-class OrderType(IntEnum):
+class OrderType(NamedIntEnum):
     """Order type (TradingView `OrderType`)."""
 
     Limit = 1
@@ -23,14 +25,14 @@ class OrderType(IntEnum):
     StopLimit = 4
 
 
-class Side(IntEnum):
+class Side(NamedIntEnum):
     """Order, position or execution direction (TradingView `Side`)."""
 
     Buy = 1
     Sell = -1
 
 
-class StopType(IntEnum):
+class StopType(NamedIntEnum):
     """Kind of protective stop (TradingView `StopType`)."""
 
     StopLoss = 0
@@ -38,15 +40,15 @@ class StopType(IntEnum):
     GuaranteedStop = 2
 
 
-class ParentType(IntEnum):
+class ParentType(NamedIntEnum):
     """What a bracket order belongs to (TradingView `ParentType`)."""
 
     Order = 1
     Position = 2
-    Trade = 3
+    IndividualPosition = 3
 
 
-class ConnectionStatus(IntEnum):
+class ConnectionStatus(NamedIntEnum):
     """Broker connection state (TradingView `ConnectionStatus`)."""
 
     Connected = 1
@@ -55,7 +57,7 @@ class ConnectionStatus(IntEnum):
     Error = 4
 
 
-class DisconnectType(IntEnum):
+class DisconnectType(NamedIntEnum):
     """Reason of a disconnection (TradingView `DisconnectType`)."""
 
     LogOut = 0
@@ -67,8 +69,7 @@ class DisconnectType(IntEnum):
     TimeOutForAuthorization = 6
     OauthError = 7
     BrokenConnection = 8
-    Reconnect = 9
-    FailedSignIn = 10
+    FailedSignIn = 9
 
 
 class OrderMessageType(StrEnum):

@@ -4,6 +4,9 @@ from pydantic import Field
 
 from trading_api.models.broker.base import BrokerBaseModel
 from trading_api.models.broker.enums import OrderType, Side
+from trading_api.models.broker.orders import CustomFields
+from trading_api.models.numbers import Leverage
+from trading_api.models.wire import Omittable
 
 
 class LeverageInfoParams(BrokerBaseModel):
@@ -12,6 +15,7 @@ class LeverageInfoParams(BrokerBaseModel):
     symbol: str = Field(min_length=1)
     order_type: OrderType
     side: Side
+    custom_fields: Omittable[CustomFields] = None
 
 
 class LeverageInfo(BrokerBaseModel):
@@ -27,7 +31,7 @@ class LeverageInfo(BrokerBaseModel):
 class LeverageSetParams(LeverageInfoParams):
     """Request to change the leverage of a symbol."""
 
-    leverage: float = Field(gt=0)
+    leverage: Leverage
 
 
 class LeverageSetResult(BrokerBaseModel):

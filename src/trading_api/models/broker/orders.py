@@ -1,6 +1,11 @@
-"""Order models: the order ticket (`PreOrder`), the broker's order (`PlacedOrder`) and edits."""
+"""Order models: the order ticket (`PreOrder`), the broker's order (`PlacedOrder`) and edits.
 
-from typing import Self
+Both share `OrderFields` (TradingView `OrderTemplate` made concrete); the ticket adds what
+only the trader's side knows (`currentQuotes`, `seenPrice`, `isClose`), the placed order what
+only the broker knows (`id`, `status`, fills, parent, message).
+"""
+
+from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
@@ -13,26 +18,45 @@ from trading_api.models.broker.enums import (
     Side,
     StopType,
 )
+from trading_api.models.numbers import Pips, Price, Quantity
+from trading_api.models.wire import NeverNull, Omittable
 
 _PRICE = "Price, > 0."
 
+CustomFields = dict[str, Any]
+"""Results of broker-specific inputs of the order ticket (TradingView `CustomInputFieldsValues`)."""
+
 
 class CurrentQuotes(BrokerBaseModel):
-    """Quotes the trader saw when submitting the order ticket."""
+    """Quotes the trader saw when submitting the order ticket (TradingView `AskBid`)."""
 
-    ask: float = Field(gt=0)
-    bid: float = Field(gt=0)
+    ask: Price
+    bid: Price
 
 
 class OrderMessage(BrokerBaseModel):
-    """A note the broker attaches to an order, e.g. why it was rejected."""
+    """A note the broker attaches to an order or position (`OrderOrPositionMessage`)."""
 
+    type: OrderMessageType
     text: str
-    type: OrderMessageType = OrderMessageType.Information
 
 
-class PreOrder(BrokerBaseModel):
-    """An order ticket as sent by the trader (TradingView `PreOrder`).
+class OrderDuration(BrokerBaseModel):
+    """How long an order stays active (TradingView `OrderDuration`).
+
+    Recorded and echoed; this broker keeps every order until it fills or is cancelled.
+    """
+
+    type: str = Field(min_length=1, max_length=64, description="Duration identifier, e.g. `GTC`.")
+    # NeverNull: tickets and placed orders share this model, so its schema must not depend
+    # on the direction.
+    datetime: Annotated[Omittable[int], NeverNull] = Field(
+        default=None, ge=0, description="Expiration time, Unix time in ms (for dated durations)."
+    )
+
+
+class OrderFields(BrokerBaseModel):
+    """Fields of an order common to the ticket and the placed order.
 
     Limit orders need `limitPrice`, stop orders `stopPrice`, stop-limit orders both. Bracket
     prices must lie on the profitable (take-profit) or protective (stop) side of the entry
@@ -42,26 +66,30 @@ class PreOrder(BrokerBaseModel):
     symbol: str = Field(min_length=1, description="Symbol (ticker) to trade.")
     type: OrderType
     side: Side
-    qty: float = Field(gt=0, description="Quantity, > 0.")
-    limit_price: float | None = Field(default=None, gt=0, description=_PRICE)
-    stop_price: float | None = Field(default=None, gt=0, description=_PRICE)
-    take_profit: float | None = Field(
-        default=None, gt=0, description="Take-profit bracket price (closes with a limit order)."
+    qty: Quantity = Field(description="Quantity: a multiple of the quantity step.")
+    limit_price: Omittable[Price] = Field(default=None, description=_PRICE)
+    stop_price: Omittable[Price] = Field(default=None, description=_PRICE)
+    take_profit: Omittable[Price] = Field(
+        default=None, description="Take-profit bracket price (closes with a limit order)."
     )
-    stop_loss: float | None = Field(
-        default=None, gt=0, description="Stop-loss bracket price (closes with a stop order)."
+    stop_loss: Omittable[Price] = Field(
+        default=None, description="Stop-loss bracket price (closes with a stop order)."
     )
-    guaranteed_stop: float | None = Field(
-        default=None, gt=0, description="Guaranteed stop price: filled exactly at this price."
+    guaranteed_stop: Omittable[Price] = Field(
+        default=None, description="Guaranteed stop price: filled exactly at this price."
     )
-    trailing_stop_pips: float | None = Field(
-        default=None, gt=0, description="Trailing stop distance in pips."
+    trailing_stop_pips: Omittable[Pips] = Field(
+        default=None, description="Trailing stop distance in pips."
     )
-    stop_type: StopType | None = None
-    seen_price: float | None = Field(
-        default=None, gt=0, description="Price the trader saw, for market orders."
+    stop_type: Omittable[StopType] = None
+    duration: Omittable[OrderDuration] = None
+    custom_fields: Omittable[CustomFields] = Field(
+        default=None, description="Values of broker-specific ticket fields, echoed back."
     )
-    current_quotes: CurrentQuotes | None = None
+
+    def market_entry(self) -> float | None:
+        """Entry price of a market order as the trader saw it (None if unknown)."""
+        return None
 
     @model_validator(mode="after")
     def _check_prices(self) -> Self:
@@ -71,19 +99,42 @@ class PreOrder(BrokerBaseModel):
         return self
 
 
-def _entry_price(order: PreOrder) -> float | None:
+class PreOrder(OrderFields):
+    """An order ticket as sent by the trader (TradingView `PreOrder`)."""
+
+    current_quotes: Omittable[CurrentQuotes] = None
+    seen_price: Omittable[Price] = Field(
+        default=None, description="Price the trader saw, for market orders (an extra of ours)."
+    )
+    is_close: Omittable[bool] = Field(
+        default=None,
+        description="True when the order closes (part of) the opposite position: refused if "
+        "there is none or the order is larger.",
+    )
+
+    def market_entry(self) -> float | None:
+        if self.current_quotes is not None:
+            quotes = self.current_quotes
+            return quotes.ask if self.side == Side.Buy else quotes.bid
+        return self.seen_price
+
+    def to_placed(self, **broker_fields: Any) -> "PlacedOrder":
+        """The order this ticket becomes: its order fields (ticket-only ones dropped) plus
+        `broker_fields` (`id`, `status`, …)."""
+        fields = self.model_dump(include=set(OrderFields.model_fields))
+        return PlacedOrder(**fields, **broker_fields)
+
+
+def _entry_price(order: OrderFields) -> float | None:
     """Best known entry price of `order`, used to check its bracket sides."""
     if order.type in (OrderType.Limit, OrderType.StopLimit):
         return order.limit_price
     if order.type == OrderType.Stop:
         return order.stop_price
-    if order.current_quotes is not None:
-        quotes = order.current_quotes
-        return quotes.ask if order.side == Side.Buy else quotes.bid
-    return order.seen_price
+    return order.market_entry()
 
 
-def order_price_problems(order: PreOrder) -> list[str]:
+def order_price_problems(order: OrderFields) -> list[str]:
     """Human-readable reasons why the prices of `order` are inconsistent (empty if valid)."""
     problems: list[str] = []
     if order.type in (OrderType.Limit, OrderType.StopLimit) and order.limit_price is None:
@@ -110,8 +161,8 @@ def order_price_problems(order: PreOrder) -> list[str]:
     return problems
 
 
-class PlacedOrder(PreOrder):
-    """An order known to the broker (TradingView `PlacedOrder`).
+class PlacedOrder(OrderFields):
+    """An order known to the broker (TradingView `PlacedOrder`, or `BracketOrder` with a parent).
 
     Bracket orders are child orders: `parentId`/`parentType` point at the order they protect
     (status Inactive until it fills) or at the position they protect (status Working).
@@ -120,11 +171,11 @@ class PlacedOrder(PreOrder):
     id: str
     status: OrderStatus
     filled_qty: float = Field(default=0.0, ge=0, description="Filled quantity.")
-    avg_price: float | None = Field(default=None, description="Average fill price.")
-    update_time: int | None = Field(default=None, description="Last change, Unix time in ms.")
-    parent_id: str | None = Field(default=None, description="Parent order or position id.")
-    parent_type: ParentType | None = None
-    message: OrderMessage | None = None
+    avg_price: Omittable[float] = Field(default=None, description="Average fill price.")
+    update_time: Omittable[int] = Field(default=None, description="Last change, Unix time in ms.")
+    parent_id: Omittable[str] = Field(default=None, description="Parent order or position id.")
+    parent_type: Omittable[ParentType] = None
+    message: Omittable[OrderMessage] = None
 
 
 class OrderModification(BrokerBaseModel):
@@ -133,11 +184,11 @@ class OrderModification(BrokerBaseModel):
     Absent fields keep their value; bracket fields sent as `null` remove the bracket.
     """
 
-    qty: float | None = Field(default=None, gt=0)
-    limit_price: float | None = Field(default=None, gt=0)
-    stop_price: float | None = Field(default=None, gt=0)
-    take_profit: float | None = Field(default=None, gt=0)
-    stop_loss: float | None = Field(default=None, gt=0)
-    guaranteed_stop: float | None = Field(default=None, gt=0)
-    trailing_stop_pips: float | None = Field(default=None, gt=0)
+    qty: Quantity | None = None
+    limit_price: Price | None = None
+    stop_price: Price | None = None
+    take_profit: Price | None = None
+    stop_loss: Price | None = None
+    guaranteed_stop: Price | None = None
+    trailing_stop_pips: Pips | None = None
     stop_type: StopType | None = None

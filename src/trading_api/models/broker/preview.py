@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from trading_api.models.broker.base import BrokerBaseModel
+from trading_api.models.wire import Omittable
 
 
 class OrderPreviewSectionRow(BrokerBaseModel):
@@ -15,7 +16,7 @@ class OrderPreviewSectionRow(BrokerBaseModel):
 class OrderPreviewSection(BrokerBaseModel):
     """A titled group of preview lines."""
 
-    header: str | None = None
+    header: Omittable[str] = None
     rows: list[OrderPreviewSectionRow]
 
 
@@ -23,7 +24,7 @@ class OrderPreviewResult(BrokerBaseModel):
     """Costs and checks of an order ticket, computed without placing it."""
 
     sections: list[OrderPreviewSection]
-    confirm_id: str | None = Field(default=None, description="Identifier of this preview.")
+    confirm_id: Omittable[str] = Field(default=None, description="Identifier of this preview.")
     warnings: list[str] = Field(default_factory=list)
     errors: list[str] = Field(
         default_factory=list, description="Reasons why placing this order would fail."

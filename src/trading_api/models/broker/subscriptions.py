@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from trading_api.models.broker.base import BrokerBaseModel
+from trading_api.models.wire import Omittable
 
 _ACCOUNT = "Account whose updates to receive."
 
@@ -23,7 +24,9 @@ class ExecutionsSubscriptionRequest(BrokerBaseModel):
     """Subscribe to executions (route `executions`), optionally of one symbol only."""
 
     account_id: str = Field(min_length=1, description=_ACCOUNT)
-    symbol: str | None = Field(default=None, description="Only this symbol; all when absent.")
+    symbol: Omittable[str] = Field(
+        default=None, min_length=1, description="Only this symbol; all when absent."
+    )
 
 
 class EquitySubscriptionRequest(BrokerBaseModel):

@@ -1,9 +1,11 @@
 """Bars (OHLCV candles) and the history response of the TradingView Datafeed API."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from trading_api.models.wire import Omittable, WireModel
 
 
-class Bar(BaseModel):
+class Bar(WireModel):
     """One OHLCV bar; ``time`` is the bar's opening time in **milliseconds** since the epoch."""
 
     time: int = Field(ge=0, description="Bar opening time, Unix epoch in milliseconds (UTC).")
@@ -14,8 +16,9 @@ class Bar(BaseModel):
     volume: float = Field(default=0.0, ge=0, description="Traded volume of the bar.")
 
 
-class BarsResponse(BaseModel):
-    """History answer of ``GET /bars``: bars in ascending time plus the TradingView metadata."""
+class BarsResponse(WireModel):
+    """History answer of ``GET /bars``: bars in ascending time plus TradingView's
+    ``HistoryMetadata`` (``noData``, ``nextTime``)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -25,11 +28,11 @@ class BarsResponse(BaseModel):
         alias="noData",
         description="True when the requested range holds no bars.",
     )
-    next_time: int | None = Field(
+    next_time: Omittable[int] = Field(
         default=None,
         alias="nextTime",
         description=(
-            "With `noData`: Unix time in **seconds** of the latest bar before `from`, "
-            "or null when there is no older data."
+            "With `noData`: time of the latest bar before `from`, Unix epoch in "
+            "**milliseconds** like `Bar.time`; absent when there is no older data."
         ),
     )

@@ -2,21 +2,24 @@
 
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from trading_api.models.market.resolution import ResolutionText
+from trading_api.models.wire import Omittable, WireModel
 
 SymbolName = Annotated[str, Field(min_length=1)]
 
 
-class BarsRequest(BaseModel):
+class BarsRequest(WireModel):
     """Parameters of ``GET /bars``; ``from``/``to`` are Unix **seconds**, ``[from, to)``."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     symbol: str = Field(min_length=1, description="Symbol ticker, e.g. `AAPL`.")
-    resolution: str = Field(min_length=1, description="Resolution, e.g. `1`, `60`, `1D`, `1W`.")
+    resolution: ResolutionText
     from_time: int = Field(alias="from", description="Range start, Unix seconds (inclusive).")
     to_time: int = Field(alias="to", description="Range end, Unix seconds (exclusive).")
-    count_back: int | None = Field(
+    count_back: Omittable[int] = Field(
         default=None,
         alias="countBack",
         gt=0,
@@ -24,20 +27,20 @@ class BarsRequest(BaseModel):
     )
 
 
-class QuotesRequest(BaseModel):
+class QuotesRequest(WireModel):
     """Body of ``POST /quotes``."""
 
     symbols: list[SymbolName] = Field(min_length=1, description="Symbols to quote (at least one).")
 
 
-class BarsSubscriptionRequest(BaseModel):
+class BarsSubscriptionRequest(WireModel):
     """WebSocket ``bars`` subscription: updates of the forming bar of one symbol/resolution."""
 
     symbol: str = Field(min_length=1, description="Symbol ticker, e.g. `AAPL`.")
-    resolution: str = Field(min_length=1, description="Resolution, e.g. `1`, `60`, `1D`.")
+    resolution: ResolutionText
 
 
-class QuotesSubscriptionRequest(BaseModel):
+class QuotesSubscriptionRequest(WireModel):
     """WebSocket ``quotes`` subscription (TradingView ``subscribeQuotes`` arguments)."""
 
     symbols: list[SymbolName] = Field(

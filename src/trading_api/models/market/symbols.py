@@ -2,13 +2,16 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from trading_api.models.wire import WireModel
 
 
-class SymbolInfo(BaseModel):
+class SymbolInfo(WireModel):
     """What the chart needs to know about a symbol (answer of ``GET /resolve/{symbol}``)."""
 
     name: str = Field(description="Symbol name shown to the user, e.g. `AAPL`.")
+    full_name: str = Field(description="Name with the exchange, e.g. `NASDAQ:AAPL`.")
     ticker: str = Field(description="Unique identifier used in every data request.")
     description: str = Field(description="Human-readable description.")
     type: str = Field(description="Instrument type, e.g. `stock`, `forex`, `crypto`, `fund`.")
@@ -30,15 +33,16 @@ class SymbolInfo(BaseModel):
         description="Resolutions that return data for this symbol, e.g. `1`, `60`, `1D`."
     )
     volume_precision: int = Field(default=0, ge=0, description="Decimals of the volume.")
-    data_status: Literal["streaming", "endofday", "delayed_streaming"] = Field(
+    data_status: Literal["streaming", "endofday", "pulsed", "delayed_streaming"] = Field(
         default="streaming", description="Whether live updates are streamed."
     )
 
 
-class SearchSymbolResultItem(BaseModel):
+class SearchSymbolResultItem(WireModel):
     """One hit of ``GET /search``."""
 
     symbol: str = Field(description="Symbol name.")
+    full_name: str = Field(description="Name with the exchange, e.g. `NASDAQ:AAPL`.")
     description: str = Field(description="Human-readable description.")
     exchange: str = Field(description="Exchange the symbol is traded on.")
     ticker: str = Field(description="Identifier to pass to `/resolve` and `/bars`.")

@@ -65,6 +65,7 @@ from trading_api.modules.broker.orders import (
     new_bracket,
     position_bracket_problems,
     spec_of_children,
+    trailing_start_problem,
 )
 from trading_api.modules.broker.positions import (
     EPSILON,
@@ -138,7 +139,12 @@ class Broker:
         """Create an empty account holding `balance` (default: the configured deposit)."""
         if account_id in self._books:
             raise ValueError(f"account {account_id!r} already exists")
-        meta = AccountMetainfo(id=account_id, name=name, currency=self._config.currency)
+        meta = AccountMetainfo(
+            id=account_id,
+            name=name,
+            currency=self._config.currency,
+            currency_sign=self._config.currency_sign,
+        )
         self._books[account_id] = AccountBook(
             meta=meta,
             balance=self._config.initial_balance if balance is None else balance,
@@ -195,22 +201,24 @@ class Broker:
     async def place_order(self, order: PreOrder, account_id: str = DEMO) -> PlacedOrder:
         """Accept `order` and match it against the current quote (market orders fill now).
 
-        Raises `InsufficientMarginError` when the order would exceed the free margin at its
-        reference price, `UnknownSymbolError` from the market data source.
+        Raises `InvalidOrderError` for a quantity off the quantity rules, a position above
+        their maximum, an `isClose` order that closes nothing or a trailing stop that would
+        start at or below zero; `InsufficientMarginError` when the order would exceed the free
+        margin at its reference price; `UnknownSymbolError` from the market data source.
         """
         book = self._book(account_id)
         quote = await self._market.quote(order.symbol)
         async with book.lock:
             self._quotes[order.symbol] = quote
             price = reference_price(order, quote)
+            problems = self._ticket_problems(book, order, price)
+            if problems:
+                raise InvalidOrderError("; ".join(problems))
             problem = self._margin_problem(book, order.symbol, order.side, order.qty, price)
             if problem is not None:
                 raise InsufficientMarginError(problem)
-            placed = PlacedOrder(
-                **order.model_dump(),
-                id=book.next_id("ORD"),
-                status=OrderStatus.Working,
-                update_time=self._clock(),
+            placed = order.to_placed(
+                id=book.next_id("ORD"), status=OrderStatus.Working, update_time=self._clock()
             )
             state = OrderState(placed, seq=book.next_seq())
             book.add_order(state)
@@ -265,9 +273,8 @@ class Broker:
         leverage = book.leverage_of(order.symbol)
         costs = order_costs(self._config, order.qty, price, leverage)
         problem = self._margin_problem(book, order.symbol, order.side, order.qty, price)
-        probe = OrderState(
-            PlacedOrder(**order.model_dump(), id="preview", status=OrderStatus.Working), seq=0
-        )
+        errors = self._ticket_problems(book, order, price) + ([] if problem is None else [problem])
+        probe = OrderState(order.to_placed(id="preview", status=OrderStatus.Working), seq=0)
         warnings: list[str] = []
         if order.type != OrderType.Market:
             fill = evaluate(probe, quote, self._config.pip_size).fill_price
@@ -282,7 +289,7 @@ class Broker:
             self._config.currency,
             confirm_id=f"PREVIEW-{next(self._preview_ids)}",
             warnings=warnings,
-            errors=[] if problem is None else [problem],
+            errors=errors,
         )
 
     # -- positions ----------------------------------------------------------------------------
@@ -302,6 +309,9 @@ class Broker:
             qty = pos.qty if amount is None else amount
             if not 0 < qty <= pos.qty + EPSILON:
                 raise InvalidOrderError(f"amount must be > 0 and <= {fmt_number(pos.qty)}")
+            problems = [] if amount is None else self._config.quantity.problems(amount)
+            if problems:
+                raise InvalidOrderError("; ".join(problems))
             self._quotes[symbol] = quote
             closing = PlacedOrder(
                 id=book.next_id("ORD"),
@@ -434,7 +444,8 @@ class Broker:
         order = state.model
         qty = order.qty - order.filled_qty
         if not state.is_bracket:
-            problem = self._margin_problem(book, order.symbol, order.side, qty, price)
+            problem = self._size_problem(book, order.symbol, order.side, qty)
+            problem = problem or self._margin_problem(book, order.symbol, order.side, qty, price)
             if problem is not None:
                 self._reject(book, state, problem, changes)
                 return
@@ -458,6 +469,7 @@ class Broker:
             side=order.side,
             time=now,
             commission=fee,
+            net_amount=qty * price + order.side * fee,
         )
         book.executions.append(execution)
         changes.executions.append(execution)
@@ -474,6 +486,31 @@ class Broker:
                 self._cancel_children(book, state, changes)
         if pos.net_qty == 0:
             del book.positions[order.symbol]
+
+    def _ticket_problems(self, book: AccountBook, order: PreOrder, price: float) -> list[str]:
+        """Domain rules of a new order that its schema cannot express (docs/broker.md)."""
+        problems = self._config.quantity.problems(order.qty)
+        size = self._size_problem(book, order.symbol, order.side, order.qty)
+        if size is not None:
+            problems.append(size)
+        if order.is_close:
+            pos = book.positions.get(order.symbol)
+            if pos is None or pos.side == order.side or order.qty > pos.qty + EPSILON:
+                problems.append("isClose: the order must reduce an opposite open position")
+        pip_size = self._config.pip_size
+        trailing = trailing_start_problem(BracketSpec.of(order), order.side, price, pip_size)
+        if trailing is not None:
+            problems.append(trailing)
+        return problems
+
+    def _size_problem(self, book: AccountBook, symbol: str, side: Side, qty: float) -> str | None:
+        """Why a fill would leave a position above the maximum quantity (None if it fits)."""
+        pos = book.positions.get(symbol)
+        after = abs((pos.net_qty if pos is not None else 0.0) + side * qty)
+        limit = self._config.quantity.max
+        if after <= limit + EPSILON:
+            return None
+        return f"the position would reach {fmt_number(after)}, above the maximum {limit:g}"
 
     def _margin_problem(
         self, book: AccountBook, symbol: str, side: Side, qty: float, price: float
@@ -528,10 +565,22 @@ class Broker:
             updated = PlacedOrder.model_validate(merge_modification(state.model, changes))
         except ValidationError as exc:
             raise InvalidOrderError(_describe(exc)) from None
+        estimate = entry_estimate(updated)
+        market = quote.ask if updated.side == Side.Buy else quote.bid
+        price = market if estimate is None else estimate
+        problems = self._config.quantity.problems(updated.qty)
+        spec = BracketSpec.of(updated)
+        trailing = trailing_start_problem(spec, updated.side, price, self._config.pip_size)
+        if trailing is not None:
+            problems.append(trailing)
         if updated.qty > state.model.qty:
-            estimate = entry_estimate(updated)
-            market = quote.ask if updated.side == Side.Buy else quote.bid
-            price = market if estimate is None else estimate
+            extra = updated.qty - state.model.qty
+            size = self._size_problem(book, updated.symbol, updated.side, extra)
+            if size is not None:
+                problems.append(size)
+        if problems:
+            raise InvalidOrderError("; ".join(problems))
+        if updated.qty > state.model.qty:
             extra = updated.qty - state.model.qty
             problem = self._margin_problem(book, updated.symbol, updated.side, extra, price)
             if problem is not None:
@@ -541,7 +590,7 @@ class Broker:
         updated.update_time = self._clock()
         state.model = updated
         collected.order(state)
-        self._set_order_brackets(book, state, BracketSpec.of(updated), quote, collected)
+        self._set_order_brackets(book, state, spec, quote, collected)
 
     def _modify_bracket(
         self,
@@ -675,6 +724,11 @@ class Broker:
     ) -> None:
         """Validate `spec` against the market and make the position's brackets match it."""
         problems = position_bracket_problems(spec, pos.side, quote.bid, quote.ask)
+        trailing = trailing_start_problem(
+            spec, pos.side, mark_price(pos, quote), self._config.pip_size
+        )
+        if trailing is not None:
+            problems.append(trailing)
         if problems:
             raise InvalidOrderError("; ".join(problems))
         pos.take_profit_id, pos.stop_id = self._sync_brackets(

@@ -10,10 +10,10 @@ from trading_api.models.broker import (
     OrderType,
     ParentType,
     PlacedOrder,
-    PreOrder,
     Side,
     StopType,
 )
+from trading_api.models.broker.orders import OrderFields
 
 ACTIVE_STATUSES = frozenset({OrderStatus.Placing, OrderStatus.Working, OrderStatus.Inactive})
 """Orders in these states may still change; the others are final."""
@@ -79,7 +79,7 @@ class BracketSpec:
     trailing_stop_pips: float | None = None
 
     @classmethod
-    def of(cls, source: PreOrder | Brackets) -> "BracketSpec":
+    def of(cls, source: OrderFields | Brackets) -> "BracketSpec":
         return cls(
             take_profit=source.take_profit,
             stop_loss=source.stop_loss,
@@ -172,13 +172,27 @@ def new_bracket(
 def merge_modification(order: PlacedOrder, changes: OrderModification) -> dict[str, object]:
     """Fields of `order` with the explicitly sent `changes` applied (input for validation).
 
-    Only fields present in the request count, so an explicit `null` removes a bracket.
+    Only fields present in the request count, so an explicit `null` removes a bracket
+    (the field is left out of the result).
     """
     merged = order.model_dump()
     merged.update(changes.model_dump(include=changes.model_fields_set))
     if "stop_type" not in changes.model_fields_set:
         merged["stop_type"] = None  # derived again from the bracket fields
-    return merged
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def trailing_start_problem(
+    spec: BracketSpec, side: Side, entry: float, pip_size: float
+) -> str | None:
+    """A trailing stop without a stop level starts `trailingStopPips` away from the entry of
+    a `side` position: refused if that start is not a positive price."""
+    if spec.trailing_stop_pips is None or spec.stop_level is not None:
+        return None
+    start = entry - side * spec.trailing_stop_pips * pip_size
+    if start > 0:
+        return None
+    return f"trailingStopPips {spec.trailing_stop_pips:g} would start the stop at {start:g}"
 
 
 def position_bracket_problems(spec: BracketSpec, side: Side, bid: float, ask: float) -> list[str]:

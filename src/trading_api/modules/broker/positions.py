@@ -87,6 +87,8 @@ def position_model(
         id=pos.id,
         symbol=pos.symbol,
         qty=pos.qty,
+        long_qty=max(pos.net_qty, 0.0),
+        short_qty=max(-pos.net_qty, 0.0),
         side=pos.side,
         avg_price=pos.avg_price,
         unrealized_pl=unrealized_pl(pos, quote),

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from trading_api.models.market.resolution import MINUTES_PER_DAY
 from trading_api.modules.datafeed.errors import UnknownResolutionError
 
 ResolutionKind = Literal["minute", "day", "week", "month"]
 
-MINUTES_PER_DAY = 1440
 _KIND_ORDER: dict[ResolutionKind, int] = {"minute": 0, "day": 1, "week": 2, "month": 3}
 _NOMINAL_SECONDS: dict[ResolutionKind, int] = {
     "day": 86_400,
@@ -24,7 +24,9 @@ _NOMINAL_SECONDS: dict[ResolutionKind, int] = {
     "month": 31 * 86_400,
 }
 _UNIT_KINDS: dict[str, ResolutionKind] = {"D": "day", "W": "week", "M": "month"}
-_PATTERN = re.compile(r"^(\d*)([DWMS]?)$")
+_PATTERN = re.compile(r"([0-9]{0,4})([DWMS]?)", re.ASCII)
+"""ASCII digits only, at most 4 (a day has 1440 minutes): ``int()`` never sees a huge or
+non-ASCII number (a fullwidth digit is a digit to ``re``'s ``\\d`` class and to ``int``)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def parse_resolution(text: str) -> Resolution:
     ``D``/``1D``, ``W``/``1W`` and ``M``/``1M``. Seconds and multi-day/week/month
     resolutions are rejected because bars are built from 1-minute and daily bars.
     """
-    match = _PATTERN.match(text)
+    match = _PATTERN.fullmatch(text)
     if match is None or match.group(0) == "":
         raise UnknownResolutionError(
             f"invalid resolution {text!r}: expected minutes like '1', '60' or '1D', '1W', '1M'"

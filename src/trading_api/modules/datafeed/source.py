@@ -132,6 +132,7 @@ class MarketDataSource(ABC):
         return [
             SearchSymbolResultItem(
                 symbol=info.name,
+                full_name=info.full_name,
                 description=info.description,
                 exchange=info.exchange,
                 ticker=info.ticker,
@@ -183,8 +184,8 @@ class MarketDataSource(ABC):
         """History request (TradingView ``getBars``): bars with ``from_s <= time < to_s``.
 
         With ``countback``: the last ``countback`` bars before ``to_s`` (``from_s`` is then
-        only validated). Without bars: ``noData=True`` and ``nextTime`` = time (s) of the
-        latest bar before ``from_s``, or None when there is none.
+        only validated). Without bars: ``noData=True`` and ``nextTime`` = time (ms, like bar
+        times) of the latest bar before ``from_s``, or None when there is none.
         """
         info = self.resolve(symbol)
         parsed = self.resolution(symbol, resolution)
@@ -202,10 +203,10 @@ class MarketDataSource(ABC):
         else:
             found = self._last_bars(info.ticker, parsed, to_s, countback, current)
         if found:
-            return BarsResponse(bars=_to_models(found), no_data=False, next_time=None)
+            return BarsResponse(bars=_to_models(found), no_data=False)
         previous = self._last_bars(info.ticker, parsed, from_s, 1, current)
         return BarsResponse(
-            bars=[], no_data=True, next_time=previous[-1].time if previous else None
+            bars=[], no_data=True, next_time=previous[-1].time * 1000 if previous else None
         )
 
     # ---- live views ------------------------------------------------------------------------

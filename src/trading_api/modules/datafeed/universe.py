@@ -58,6 +58,7 @@ class SymbolSpec:
         """TradingView ``LibrarySymbolInfo`` for this symbol."""
         return SymbolInfo(
             name=self.ticker,
+            full_name=f"{self.exchange}:{self.ticker}",
             ticker=self.ticker,
             description=self.description,
             type=self.type,
