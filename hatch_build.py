@@ -2,11 +2,17 @@
 
 hatchling imports this file before the hook's dependencies are installed, so only the standard
 library and hatchling are imported at module level; the pipeline is imported in `initialize`.
+
+Standard wheels fail when generation fails. Editable builds (`uv sync`, `uv run`) degrade: they
+keep the previous generated files, mark them stale and ship a `.pth` that prints the warning
+whenever Python starts while they are stale, so a broken module never bricks `uv run`.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,23 +30,47 @@ ARTIFACTS = [
 ]
 
 
+STALE_WARNING_PTH = "trading_api_stale_contracts.pth"
+
+
 class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
     PLUGIN_NAME = "custom"
+    _scratch: Path | None = None
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return  # the sdist ships sources only; the wheel built from it regenerates
         self.app.display_info(f"trading-api: generating specs and clients ({version} wheel)")
         with _source_on_path(Path(self.root) / "src"):
+            if version == "editable":
+                self._generate_editable(build_data)
+                return  # the files are in src/, which the editable wheel's .pth points at
             from trading_api.codegen import GenerationError, generate
 
             try:
                 generate(log=self.app.display_info)
             except GenerationError as error:
                 self.app.abort(f"trading-api: code generation failed: {error}")
-        if version == "standard":
-            build_data["artifacts"].extend(ARTIFACTS)
-        # editable: the files are in src/, which the editable wheel's .pth points at
+        build_data["artifacts"].extend(ARTIFACTS)
+
+    def _generate_editable(self, build_data: dict[str, Any]) -> None:
+        """Never fail an editable build: warn loudly and ship the start-up warning instead."""
+        from trading_api.codegen import generate_or_keep_stale
+        from trading_api.codegen.stale import stale_warning, startup_warning_pth
+
+        failure = generate_or_keep_stale(log=self.app.display_info)
+        if failure is None:
+            return
+        self.app.display_warning(stale_warning(failure))
+        self._scratch = Path(tempfile.mkdtemp(prefix="trading-api-hook-"))
+        pth = self._scratch / STALE_WARNING_PTH
+        pth.write_text(startup_warning_pth(), encoding="utf-8")
+        build_data["force_include_editable"][str(pth)] = STALE_WARNING_PTH
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def clean(self, versions: list[str]) -> None:
         with _source_on_path(Path(self.root) / "src"):

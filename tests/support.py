@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,3 +139,17 @@ def _wait_for_address(process: subprocess.Popen[str], timeout: float) -> str:
 
 def wait_until_healthy(base_url: str) -> None:
     httpx.get(f"{base_url}/api/v1/core/health", timeout=10).raise_for_status()
+
+
+def wait_for(
+    condition: Callable[[], object], *, timeout: float, interval: float = 0.05, what: str = ""
+) -> object:
+    """Poll `condition` until it returns something truthy (returned), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or condition}")
+        time.sleep(interval)

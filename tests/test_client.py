@@ -78,6 +78,7 @@ async def test_default_headers_and_base_url_are_applied_to_injected_client():
         "module": "core",
         "api_version": "v1",
         "timestamp": "2026-01-01T00:00:00Z",
+        "contracts": {"stale": False},
     }
     http = httpx.AsyncClient(transport=_recording_transport(200, body, seen))
     client = CoreClient(

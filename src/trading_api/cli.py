@@ -106,10 +106,8 @@ def _generate(args: argparse.Namespace) -> int:
         select_packages(args.modules)
     except UnknownModuleError as error:
         return _fail(str(error), EXIT_USAGE)
-    try:
-        from trading_api.codegen import GenerationError, generate
-    except ImportError as error:
-        return _fail(f"{error}; install the codegen tools: pip install 'trading-api[codegen]'")
+    from trading_api.codegen import GenerationError, MissingToolError, generate
+
     try:
         generate(args.modules, output_dir=args.output_dir, clean=args.clean)
     except GenerationError as error:
@@ -127,13 +125,12 @@ def _list_modules(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from trading_api.codegen.clean import remove_outputs
-    from trading_api.codegen.layout import OutputDirLayout, PackageLayout
-    from trading_api.codegen.pipeline import PACKAGE_ROOT
-    from trading_api.framework.discovery import discover_packages
+    from trading_api.codegen import default_layout, remove_outputs
+    from trading_api.framework.discovery import discover_packages, ignored_folders
 
-    layout = OutputDirLayout(args.output_dir) if args.output_dir else PackageLayout(PACKAGE_ROOT)
-    removed = remove_outputs(layout, discover_packages())
+    removed = remove_outputs(default_layout(args.output_dir), discover_packages())
+    except MissingToolError as error:
+        return _fail(str(error))
     if not removed:
         print("Nothing to clean")
     return 0
@@ -145,6 +142,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from trading_api.app import MODULES_ENV, create_app
+    for name, reason in ignored_folders().items():  # the same rule as generate and serve
+        print(f"Ignored folder modules/{name}: {reason}")
     from trading_api.framework.discovery import ModuleError, UnknownModuleError
     from trading_api.framework.packaged_specs import MissingArtifactsError
 
@@ -156,14 +155,44 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(str(error), EXIT_USAGE)
     except (MissingArtifactsError, ModuleError) as error:
         return _fail(str(error))
-    if args.reload:  # the reloader imports the factory in a subprocess
+    _warn_if_stale()
+    uvicorn.run(app, host=args.host, port=args.port)
+    return 0
+
+
+def _warn_if_stale() -> None:
+    """A checkout whose last generation failed serves older contracts: say so at start."""
+    from trading_api.codegen.stale import stale_warning
+    from trading_api.framework.staleness import stale_reason
+
+    reason = stale_reason()
+    if reason is not None:
+        print(stale_warning(reason), file=sys.stderr, flush=True)
+
+
+def _serve_reload(args: argparse.Namespace) -> int:
+    """In a checkout, regenerate before every reload; an installed package only reloads code."""
+    import uvicorn
+
+    from trading_api.framework.discovery import UnknownModuleError, select_packages
+
+    try:
+        select_packages(args.modules)  # no import: a broken module must not stop the dev loop
+    except UnknownModuleError as error:
+        return _fail(str(error), EXIT_USAGE)
+    from trading_api.codegen.devserver import is_source_checkout, serve_with_live_regeneration
+
+    _warn_if_stale()
+    if is_source_checkout():
+        serve_with_live_regeneration(args.host, args.port)
+    else:  # the reloader imports the factory in a subprocess; nothing is ever written
         uvicorn.run(
             "trading_api.app:create_app", factory=True, host=args.host, port=args.port, reload=True
         )
-    else:
-        uvicorn.run(app, host=args.host, port=args.port)
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+    if args.reload:
+        return _serve_reload(args)

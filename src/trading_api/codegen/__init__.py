@@ -1,10 +1,19 @@
 """Build-time code generation (needs the `codegen` extra: jinja2, black, isort, autoflake).
 
-Run-time code never imports this package.
+Server code never imports this package; only the build hook, the CLI and the dev server
+(`serve --reload` in a source checkout) do.
 """
 
 from trading_api.codegen.clean import remove_outputs
-from trading_api.codegen.errors import GenerationError
-from trading_api.codegen.pipeline import Report, default_layout, generate
+from trading_api.codegen.errors import GenerationError, MissingToolError
+from trading_api.codegen.pipeline import Report, default_layout, generate, generate_or_keep_stale
 
-__all__ = ["GenerationError", "Report", "default_layout", "generate", "remove_outputs"]
+__all__ = [
+    "GenerationError",
+    "MissingToolError",
+    "Report",
+    "default_layout",
+    "generate",
+    "generate_or_keep_stale",
+    "remove_outputs",
+]

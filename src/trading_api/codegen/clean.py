@@ -39,8 +39,8 @@ def remove_outputs(
         candidates = [
             path for pattern in _OUTPUT_DIR_PATTERNS for path in layout.root.glob(pattern)
         ]
-    candidates += [layout.index_path, layout.stamp_path]
-    removed = [path for path in candidates if path.exists() and path not in keep]
+    candidates += [layout.index_path, layout.stamp_path]  # the index may be listed twice
+    removed = [path for path in dict.fromkeys(candidates) if path.exists() and path not in keep]
     for path in removed:
         path.unlink()
     for folder in sorted({path.parent for path in removed}, key=lambda p: -len(p.parts)):

@@ -1,7 +1,22 @@
-"""Errors of the code generation pipeline: each names the module and the cause."""
+"""Errors of the code generation pipeline: each names the module (or the tool) and the cause."""
 
 from __future__ import annotations
+
+CODEGEN_EXTRA_HINT = "install the codegen tools: pip install 'trading-api[codegen]'"
 
 
 class GenerationError(Exception):
     """Generation cannot go on; nothing has been written for the run that raised it."""
+
+
+class MissingToolError(GenerationError):
+    """A code generation tool (jinja2, black, isort, autoflake) is not installed.
+
+    Not the fault of any module: reported with the extra that provides it.
+    """
+
+    def __init__(self, tools: list[str]) -> None:
+        self.tools = tools
+        super().__init__(
+            f"missing code generation tool(s): {', '.join(tools)}; {CODEGEN_EXTRA_HINT}"
+        )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from trading_api.codegen.tools import load_tool
+
 LINE_LENGTH = 100
 
 
 def format_python(source: str) -> str:
-    import autoflake
-    import black
-    import isort
-
+    autoflake, black, isort = (load_tool(name) for name in ("autoflake", "black", "isort"))
     source = autoflake.fix_code(
         source, remove_all_unused_imports=True, remove_unused_variables=True
     )

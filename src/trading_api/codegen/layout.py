@@ -46,10 +46,6 @@ class PackageLayout:
     def index_import(self, package: str, client_module: str) -> str:
         return f"trading_api.modules.{package}.{CLIENT_DIR}.{client_module}"
 
-    @property
-    def per_module_client_packages(self) -> bool:
-        return True
-
 
 @dataclass(frozen=True)
 class OutputDirLayout:
@@ -76,10 +72,6 @@ class OutputDirLayout:
 
     def index_import(self, package: str, client_module: str) -> str:
         return f".{client_module}"
-
-    @property
-    def per_module_client_packages(self) -> bool:
-        return False
 
 
 Layout = PackageLayout | OutputDirLayout

@@ -17,7 +17,9 @@ from trading_api.codegen import files
 from trading_api.codegen.clean import remove_outputs
 from trading_api.codegen.errors import GenerationError
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
+from trading_api.codegen.stale import clear_stale, mark_stale
 from trading_api.codegen.stamp import inputs_digest, is_up_to_date, write_stamp
+from trading_api.codegen.tools import check_tools
 from trading_api.framework.discovery import ModuleError, select_packages
 
 Log = Callable[[str], None]
@@ -50,9 +52,11 @@ def generate(
     log(f"Generating for modules: {', '.join(packages)}")
     inputs = inputs_digest(PACKAGE_ROOT, packages, type(layout).__name__)
     if not clean and is_up_to_date(layout.stamp_path, inputs):
+        _mark_current(layout)
         log("Generation complete: everything up to date (inputs unchanged since the last run)")
         return Report(written=[], unchanged=[])
 
+    check_tools()
     ws_outputs = _write_ws_routers(packages, log)  # modules import these: write them first
     from trading_api.codegen import plan as planning  # imports FastAPI and the modules
 
@@ -67,8 +71,29 @@ def generate(
     for path, content in plan.writes.items():
         files.atomic_write(path, content)
     write_stamp(layout.stamp_path, inputs, [*plan.writes, *plan.unchanged, *ws_outputs])
+    _mark_current(layout)
     log(f"Generation complete: {len(plan.writes)} file(s) written, {len(plan.unchanged)} unchanged")
     return Report(written=sorted(plan.writes), unchanged=sorted(plan.unchanged))
+
+
+def generate_or_keep_stale(*, log: Log = print) -> str | None:
+    """Generate every module into the package; on failure keep the previous files, marked stale.
+
+    For editable builds and the dev server, where a broken module must not stop the command.
+    Returns the failure (module, file:line, cause), or None when the contracts are current.
+    """
+    try:
+        generate(log=log)
+    except GenerationError as error:
+        mark_stale(str(error))
+        return str(error)
+    return None
+
+
+def _mark_current(layout: Layout) -> None:
+    """The package's generated files match its sources again: drop any stale marker."""
+    if isinstance(layout, PackageLayout):
+        clear_stale(layout.package_root)
 
 
 def _write_ws_routers(packages: list[str], log: Log) -> list[Path]:

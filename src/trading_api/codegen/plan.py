@@ -14,7 +14,7 @@ from typing import Any
 from trading_api.codegen import files
 from trading_api.codegen.client.parser import parse_openapi
 from trading_api.codegen.client.render import generator_digest
-from trading_api.codegen.errors import GenerationError
+from trading_api.codegen.errors import GenerationError, MissingToolError
 from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
 from trading_api.codegen.index import client_classes, render_exports, render_index
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
@@ -26,7 +26,12 @@ from trading_api.framework.artifacts import (
     client_module_name,
     spec_filename,
 )
-from trading_api.framework.discovery import ModuleError, discover_packages, instantiate
+from trading_api.framework.discovery import (
+    ModuleError,
+    describe_failure,
+    discover_packages,
+    instantiate,
+)
 from trading_api.framework.merge import SpecMergeError, SpecPart, merge_asyncapi, merge_openapi
 from trading_api.framework.module_app import ModuleApp, build_module_apps
 
@@ -54,30 +59,47 @@ class Plan:
         return True
 
 
+@dataclass(frozen=True)
+class _Documents:
+    module_app: ModuleApp
+    openapi: dict[str, Any]
+    asyncapi: dict[str, Any] | None
+
+
 def plan_module(package: str, layout: Layout, plan: Plan, log: Log) -> None:
     log(f"[{package}] building module apps")
+    documents = _module_documents(package)
+    for document in documents:  # the generator's own work: its errors are not the module's
+        try:
+            _plan_version(package, document, layout, plan, log)
+        except MissingToolError:
+            raise
+        except GenerationError as error:
+            raise GenerationError(f"module '{package}': {error}") from error
+    if isinstance(layout, PackageLayout):
+        _plan_client_package(package, [d.module_app for d in documents], layout, plan)
+
+
+def _module_documents(package: str) -> list[_Documents]:
+    """Run the module's code (import, instantiate, routes, schemas): failures are the module's."""
     try:
         module = instantiate(package)
-        module_apps = build_module_apps(module)
-        for module_app in module_apps:
-            _plan_version(package, module_app, layout, plan, log)
+        return [
+            _Documents(module_app, module_app.openapi(), module_app.asyncapi())
+            for module_app in build_module_apps(module)
+        ]
     except ModuleError as error:
         raise GenerationError(str(error)) from error
-    except GenerationError as error:
-        raise GenerationError(f"module '{package}': {error}") from error
     except Exception as error:  # a route FastAPI cannot document, a failing service, ...
-        raise GenerationError(f"module '{package}': {type(error).__name__}: {error}") from error
-    if isinstance(layout, PackageLayout):
-        _plan_client_package(package, module_apps, layout, plan)
+        raise GenerationError(f"module '{package}'{describe_failure(package, error)}") from error
 
 
 def _plan_version(
-    package: str, module_app: ModuleApp, layout: Layout, plan: Plan, log: Log
+    package: str, documents: _Documents, layout: Layout, plan: Plan, log: Log
 ) -> None:
+    module_app, openapi, asyncapi = documents.module_app, documents.openapi, documents.asyncapi
     names, version = module_app.module.names, module_app.version
-    openapi = module_app.openapi()
     openapi_text = _plan_spec(package, module_app, "openapi", openapi, layout, plan, log)
-    asyncapi = module_app.asyncapi()
     if asyncapi is not None:
         _plan_spec(package, module_app, "asyncapi", asyncapi, layout, plan, log)
     client_path = layout.client_path(package, names, version)
@@ -137,7 +159,9 @@ def _render_client(module_app: ModuleApp, openapi: dict[str, Any], stamp: str) -
     )
     try:
         return format_python(source)
-    except Exception as error:
+    except MissingToolError:
+        raise
+    except Exception as error:  # black refuses source that does not parse
         raise GenerationError(f"generated client does not parse: {error}") from error
 
 
@@ -151,8 +175,10 @@ def _plan_client_package(
         )
         for m in module_apps
     ]
-    content = render_exports("Generated HTTP client(s) of this module.", entries)
-    plan.put(layout.client_dir(package) / "__init__.py", content)
+    path = layout.client_dir(package) / "__init__.py"
+    current = files.read_text(path)
+    content = render_exports("Generated HTTP client(s) of this module.", entries, current=current)
+    plan.put(path, content, current=current)
 
 
 def plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> None:
@@ -173,7 +199,8 @@ def plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> 
             entries.append((layout.index_import(package, path.stem), client_classes(sources[path])))
         if isinstance(layout, OutputDirLayout):
             break  # one folder holds every module's clients
-    plan.put(layout.index_path, render_index(entries))
+    current = files.read_text(layout.index_path)
+    plan.put(layout.index_path, render_index(entries, current=current), current=current)
 
 
 def check_merge(layout: Layout, plan: Plan, packages: list[str]) -> None:

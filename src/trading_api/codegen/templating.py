@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trading_api.codegen.tools import load_tool
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -15,13 +17,13 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 @cache
 def environment() -> jinja2.Environment:
     """Imported lazily: a run where nothing changed renders nothing."""
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    jinja = load_tool("jinja2")
+    env: jinja2.Environment = jinja.Environment(
+        loader=jinja.FileSystemLoader(TEMPLATES_DIR),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja.StrictUndefined,
         autoescape=False,  # Python source, not HTML
     )
+    return env

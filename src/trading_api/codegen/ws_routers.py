@@ -50,11 +50,13 @@ def plan_ws_routers(module_dir: Path, package: str) -> RoutersPlan:
         stamp = fingerprint(repr(declaration), _generator_digest())
         if read_fingerprint(read_text(path)) != stamp:
             writes[path] = _render(declaration, package, stamp)
+    current_init = read_text(output_dir / "__init__.py")
     init = render_exports(
         f"WebSocket routers generated from modules/{package}/ws.py.",
         [(f".{snake_case(d.class_name)}", [d.class_name]) for d in declarations],
+        current=current_init,
     )
-    if read_text(output_dir / "__init__.py") != init:
+    if current_init != init:
         writes[output_dir / "__init__.py"] = init
     outputs = [output_dir / f"{snake_case(d.class_name)}.py" for d in declarations]
     outputs.append(output_dir / "__init__.py")

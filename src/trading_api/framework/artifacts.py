@@ -10,7 +10,6 @@ SPECS_DIR = "specs_generated"
 CLIENT_DIR = "client_generated"
 WS_DIR = "ws_generated"
 GENERATED_DIRS = (SPECS_DIR, CLIENT_DIR, WS_DIR)
-CLIENTS_PACKAGE = "trading_api.clients"
 
 SpecKind = Literal["openapi", "asyncapi"]
 

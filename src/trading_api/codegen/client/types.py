@@ -7,9 +7,6 @@ from typing import Any
 
 from trading_api.codegen.errors import GenerationError
 
-# FastAPI's own error schemas: the client raises typed exceptions for them instead.
-FRAMEWORK_SCHEMAS = frozenset({"HTTPValidationError", "ValidationError"})
-
 _STRING_FORMATS = {
     "date-time": ("datetime", "from datetime import datetime"),
     "date": ("date", "from datetime import date"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from trading_api.framework.module import version_order
-from trading_api.models import APIVersionInfo, HealthStatus, ModuleVersions
+from trading_api.framework.staleness import stale_reason
+from trading_api.models import APIVersionInfo, ContractsStatus, HealthStatus, ModuleVersions
 
 
 class CoreService:
@@ -17,8 +18,13 @@ class CoreService:
         self._module_versions = module_versions
 
     def health(self, api_version: str) -> HealthStatus:
+        reason = stale_reason()  # read per request: a failed dev reload marks it meanwhile
         return HealthStatus(
-            status="ok", module="core", api_version=api_version, timestamp=datetime.now(UTC)
+            status="ok",
+            module="core",
+            api_version=api_version,
+            timestamp=datetime.now(UTC),
+            contracts=ContractsStatus(stale=reason is not None, reason=reason),
         )
 
     def versions(self) -> APIVersionInfo:
