@@ -16,6 +16,7 @@ from typing import Any
 
 from support import ROOT, Server, clean_env, serve
 from websockets.asyncio.client import ClientConnection, connect
+from ws.contract import ContractViolation, FrameContract, served_contract
 
 from trading_api.modules.datafeed.settings import DatafeedSettings
 from trading_api.modules.datafeed.simulator import SimulatorSource
@@ -41,17 +42,32 @@ def ws_url(base_url: str, module: str = "broker") -> str:
 
 @dataclass
 class WsSession:
-    """A real `websockets` client that records every frame it receives, in order."""
+    """A real `websockets` client that records every frame it receives, in order.
+
+    Each frame is checked against the server's AsyncAPI document: a violation fails the
+    waiting test at once and the session at exit.
+    """
 
     ws: ClientConnection
+    contract: FrameContract
     frames: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[ContractViolation] = field(default_factory=list)
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def _read(self) -> None:
         async for raw in self.ws:
             assert isinstance(raw, str), "the server sends text frames only"
-            self.frames.append(json.loads(raw))
+            frame = json.loads(raw)
+            try:
+                self.contract.check(frame)
+            except ContractViolation as violation:
+                self.violations.append(violation)
+            self.frames.append(frame)
             self._arrived.set()
+
+    def assert_contract_kept(self) -> None:
+        if self.violations:
+            raise self.violations[0]
 
     async def send(self, message_type: str, payload: Any) -> None:
         await self.ws.send(json.dumps({"type": message_type, "payload": payload}))
@@ -78,6 +94,7 @@ class WsSession:
         async with asyncio.timeout(timeout):
             seen = 0
             while True:
+                self.assert_contract_kept()
                 for frame in self.frames[seen:]:
                     if frame["type"] == message_type:
                         payload = frame["payload"]
@@ -98,13 +115,15 @@ class WsSession:
 
 @asynccontextmanager
 async def ws_session(url: str) -> AsyncIterator[WsSession]:
+    contract = await served_contract(url)
     async with connect(url, open_timeout=TIMEOUT, close_timeout=TIMEOUT) as ws:
-        session = WsSession(ws)
+        session = WsSession(ws, contract)
         reader = asyncio.create_task(session._read())
         try:
             yield session
         finally:
             reader.cancel()
+    session.assert_contract_kept()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 from websockets.asyncio.client import ClientConnection, connect
 
-from trading_api.ws import Publish, WsEndpoint, WsRouter
+from trading_api.framework.merge import SpecPart, merge_asyncapi
+from trading_api.ws import Publish, WsEndpoint, WsRouter, build_asyncapi
+
+from .contract import FrameContract, served_contract
 
 TIMEOUT = 10.0  # upper bound for any single wait; tests wait for conditions, never sleep
 
@@ -223,8 +226,33 @@ def build_app(routers: dict[str, WsRouter[Any, Any]]) -> tuple[FastAPI, dict[str
     module_app.add_api_websocket_route("/ws-small", endpoints["small"])
     module_app.add_api_websocket_route("/ws-closable", endpoints["closable"])
     app = FastAPI(lifespan=lifespan)
+    contract = asyncapi_document(endpoints)
+
+    async def asyncapi() -> dict[str, Any]:
+        return contract
+
+    app.add_api_route("/api/v1/ws/asyncapi.json", asyncapi)
     app.mount("/api/v1/test", module_app)
     return app, endpoints
+
+
+def asyncapi_document(endpoints: dict[str, WsEndpoint]) -> dict[str, Any]:
+    """The test app's AsyncAPI document, as a server serves it (``closable`` serves the
+    ``counter`` route of ``main`` again, so its messages are already in it)."""
+    parts = [
+        SpecPart(
+            "test",
+            "/api/v1/test",
+            build_asyncapi(
+                title=f"test {name}",
+                version="1.0.0",
+                address=f"/api/v1/test/{path}",
+                routers=endpoints[name].routers,
+            ),
+        )
+        for name, path in (("main", "ws"), ("small", "ws-small"))
+    ]
+    return merge_asyncapi(parts, version="v1")
 
 
 @contextmanager
@@ -264,10 +292,14 @@ def live_server() -> Iterator[LiveServer]:
 
 
 class Client:
-    """Thin JSON wrapper over a real ``websockets`` client connection."""
+    """Thin JSON wrapper over a real ``websockets`` client connection.
 
-    def __init__(self, ws: ClientConnection) -> None:
+    Every received frame is checked against the server's AsyncAPI document (``contract``).
+    """
+
+    def __init__(self, ws: ClientConnection, contract: FrameContract) -> None:
         self.ws = ws
+        self.contract = contract
 
     async def send(self, message_type: str, payload: Any = None) -> None:
         message: dict[str, Any] = {"type": message_type}
@@ -282,6 +314,7 @@ class Client:
         frame = await asyncio.wait_for(self.ws.recv(), timeout)
         assert isinstance(frame, str), "the server must only send text frames"
         message = json.loads(frame)
+        self.contract.check(message)
         assert isinstance(message, dict)
         return message
 
@@ -313,7 +346,11 @@ class Client:
 
 @asynccontextmanager
 async def client(url: str, *, rcvbuf: int | None = None, **kwargs: Any) -> AsyncIterator[Client]:
-    """Connect with the real client; ``rcvbuf`` shrinks the TCP receive buffer (slow clients)."""
+    """Connect with the real client; ``rcvbuf`` shrinks the TCP receive buffer (slow clients).
+
+    The server's AsyncAPI document is fetched first: every frame received is validated by it.
+    """
+    contract = await served_contract(url)
     if rcvbuf is not None:
         host, port = url.removeprefix("ws://").split("/", 1)[0].rsplit(":", 1)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -322,4 +359,4 @@ async def client(url: str, *, rcvbuf: int | None = None, **kwargs: Any) -> Async
         await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
         kwargs["sock"] = sock
     async with connect(url, open_timeout=TIMEOUT, close_timeout=TIMEOUT, **kwargs) as ws:
-        yield Client(ws)
+        yield Client(ws, contract)

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 
 from trading_api.framework.merge import SpecMergeError, SpecPart, merge_asyncapi
 from trading_api.ws import WsRouter, build_asyncapi
@@ -129,6 +129,40 @@ def test_envelope_and_model_schemas() -> None:
     assert {"CounterRequest", "StatusRequest", "Status", "Tick", "ErrorPayload"} <= set(schemas)
     assert not [name for name in schemas if name.endswith(("-Input", "-Output"))]
     assert schemas["Ping"]["required"] == ["type"]  # the ping payload is optional
+
+
+class ListRequest(BaseModel):
+    symbols: list[str] = Field(default_factory=list)
+    depth: int = 10
+
+
+class ListRouter(WsRouter[ListRequest, int]):
+    route = "lists"
+    request_model = ListRequest
+    data_type = int
+
+
+def test_request_schemas_state_what_the_endpoint_accepts_and_the_topic_rule(
+    validator: jsonschema.Draft7Validator,
+) -> None:
+    """Unknown fields are refused, and every default is declared, so a client can compute a
+    topic (defaults left out) from the document alone; every request has a declared answer."""
+    doc = build([CounterRouter(), ListRouter()])
+    assert errors(validator, doc) == []
+    schemas, messages = doc["components"]["schemas"], doc["components"]["messages"]
+    assert schemas["CounterRequest"]["additionalProperties"] is False
+    assert schemas["CounterRequest"]["properties"]["resolution"]["default"] == "1"
+    assert schemas["ListRequest"]["additionalProperties"] is False
+    properties = schemas["ListRequest"]["properties"]
+    assert (properties["symbols"]["default"], properties["depth"]["default"]) == ([], 10)
+    assert (
+        "null or equal to their declared default"
+        in schemas["SubscriptionResponse"]["properties"]["topic"]["description"]
+    )
+    for name in ("CounterSubscribeResponse", "ListsUnsubscribeResponse"):
+        description = messages[name]["description"]
+        assert "`error`" in description and "malformed payload" in description, name
+        assert "Topic key:" in description
 
 
 def test_deterministic_and_order_independent() -> None:

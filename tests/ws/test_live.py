@@ -23,8 +23,9 @@ from .harness import (
 pytestmark = pytest.mark.anyio
 
 
-def counter_topic(symbol: str, resolution: str = "1") -> str:
-    return f'counter:{{"resolution":"{resolution}","symbol":"{symbol}"}}'
+def counter_topic(symbol: str) -> str:
+    """The topic a client computes: its fields, sorted, the default resolution left out."""
+    return f'counter:{{"symbol":"{symbol}"}}'
 
 
 async def recv_updates(c: Client, route: str, topic: str, count: int) -> list[dict[str, Any]]:
@@ -41,7 +42,7 @@ async def recv_updates(c: Client, route: str, topic: str, count: int) -> list[di
 async def test_subscribe_updates_unsubscribe(server: LiveServer) -> None:
     topic = counter_topic("LIFE")
     async with client(server.ws_url()) as c:
-        # Keys in any order and defaults omitted still map to the canonical topic.
+        # Defaults omitted or sent, keys in any order: one canonical topic.
         response = await c.subscribe("counter", {"symbol": "LIFE"})
         assert response == {
             "type": "counter.subscribe.response",
@@ -108,10 +109,27 @@ MALFORMED: list[tuple[str | bytes, str]] = [
     ('{"type": "nope.subscribe", "payload": {}}', "unknown_type"),
     ('{"type": "counter.explode", "payload": {}}', "unknown_type"),
     ('{"type": "counter.update", "payload": {}}', "unknown_type"),
-    ('{"type": "counter.subscribe", "payload": {"symbol": 5}}', "validation_error"),
-    ('{"type": "counter.subscribe"}', "validation_error"),
-    ('{"type": "counter.subscribe", "payload": [1]}', "validation_error"),
     (b"\x00\x01binary", "unsupported_frame"),
+]
+
+#: Requests of a known route with a bad payload, and the topic their answer carries: the
+#: usual rule applied to what was sent (nulls and defaults left out), whatever was sent.
+INVALID_REQUESTS: list[tuple[str, str]] = [
+    ('{"type": "counter.subscribe", "payload": {"symbol": 5}}', 'counter:{"symbol":5}'),
+    ('{"type": "counter.subscribe"}', "counter:{}"),
+    ('{"type": "counter.subscribe", "payload": null}', "counter:null"),
+    ('{"type": "counter.subscribe", "payload": [1]}', "counter:[1]"),
+    ('{"type": "counter.subscribe", "payload": "AAPL"}', 'counter:"AAPL"'),
+    (
+        '{"type": "counter.subscribe", "payload": {"resolution": "1", "symbol": null}}',
+        "counter:{}",
+    ),
+    (
+        '{"type": "counter.subscribe", "payload": {"symbol": "X", "extra": true}}',
+        'counter:{"extra":true,"symbol":"X"}',
+    ),
+    ('{"type": "counter.unsubscribe", "payload": {"symbol": []}}', 'counter:{"symbol":[]}'),
+    ('{"type": "status.unsubscribe", "payload": {"acount": "A"}}', 'status:{"acount":"A"}'),
 ]
 
 
@@ -128,15 +146,45 @@ async def test_malformed_frames_get_errors_and_connection_survives(server: LiveS
         await recv_updates(c, "counter", counter_topic("AFTER-ERRORS"), 1)
 
 
+async def test_invalid_requests_are_answered_with_status_error(server: LiveServer) -> None:
+    """Every subscribe/unsubscribe gets its response, so a client awaiting acks never hangs:
+    first the `error` with pydantic's details, then the answer, both naming the topic."""
+    async with client(server.ws_url()) as c:
+        for frame, topic in INVALID_REQUESTS:
+            message_type = json.loads(frame)["type"]
+            await c.send_raw(frame)
+            error = await c.recv()
+            assert error["type"] == "error", (frame, error)
+            assert error["payload"]["code"] == "validation_error", (frame, error)
+            assert error["payload"]["message_type"] == message_type
+            assert error["payload"]["topic"] == topic
+            answer = await c.recv()
+            assert answer["type"] == f"{message_type}.response", (frame, answer)
+            assert answer["payload"] == {
+                "status": "error",
+                "message": error["payload"]["message"],
+                "topic": topic,
+            }
+        assert server.routers["counter"].active_topics() == {}  # nothing was subscribed
+        assert await c.ping_until_pong("answered") == []
+
+
 async def test_validation_error_details(server: LiveServer) -> None:
     async with client(server.ws_url()) as c:
-        await c.send("counter.subscribe", {"resolution": 5})
+        await c.send("counter.subscribe", {"resolution": 5, "symbol_name": "X"})
         error = (await c.recv())["payload"]
+        answer = await c.recv_type("counter.subscribe.response")
     assert error["code"] == "validation_error"
     assert error["message_type"] == "counter.subscribe"
     assert "CounterRequest" in error["message"]
     problems = {(tuple(d["loc"]), d["type"]) for d in error["details"]}
-    assert problems == {(("symbol",), "missing"), (("resolution",), "string_type")}
+    assert problems == {
+        (("symbol",), "missing"),
+        (("resolution",), "string_type"),
+        (("symbol_name",), "extra_forbidden"),  # unknown fields are refused, not ignored
+    }
+    assert answer["payload"]["status"] == "error"
+    assert answer["payload"]["topic"] == 'counter:{"resolution":5,"symbol_name":"X"}'
 
 
 async def test_unknown_type_names_the_valid_types(server: LiveServer) -> None:
@@ -230,7 +278,7 @@ async def test_publish_without_subscribers_is_a_noop(server: LiveServer) -> None
 
 
 async def test_failing_producer_does_not_break_others(server: LiveServer) -> None:
-    failing_topic = 'failing:{"resolution":"1","symbol":"BOOM"}'
+    failing_topic = 'failing:{"symbol":"BOOM"}'
     async with client(server.ws_url()) as c, client(server.ws_url()) as other:
         await other.subscribe("counter", {"symbol": "STEADY-2"})
         await c.subscribe("counter", {"symbol": "STEADY"})

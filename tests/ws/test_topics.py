@@ -7,7 +7,7 @@ import json
 from typing import Any, ClassVar
 
 import pytest
-from pydantic import BaseModel, Field, model_serializer
+from pydantic import BaseModel, Field, ValidationError, model_serializer
 
 from trading_api.ws import Publish, WsRouter, topic_key
 
@@ -46,6 +46,42 @@ def test_topic_key_is_canonical() -> None:
     assert topic_key("bars", a) == topic_key("bars", b) == 'bars:{"resolution":"5","symbol":"X"}'
     aliased = AliasedRequest.model_validate({"symbol": "Y", "fastSymbols": ["Y"]})
     assert topic_key("quotes", aliased) == 'quotes:{"fastSymbols":["Y"],"symbol":"Y"}'
+
+
+class OptionalRequest(BaseModel):
+    account_id: str = Field(alias="accountId")
+    symbol: str | None = None
+    symbols: list[str] = Field(default_factory=list)
+    depth: int = 10
+
+
+def test_topic_leaves_out_nulls_and_defaults() -> None:
+    """Equal requests share one topic, and it is what the client sent minus nulls/defaults."""
+    topic = 'r:{"accountId":"A"}'
+    for sent in (
+        {"accountId": "A"},
+        {"accountId": "A", "symbol": None},
+        {"accountId": "A", "symbols": [], "depth": 10},
+    ):
+        assert topic_key("r", OptionalRequest.model_validate(sent)) == topic, sent
+    full = OptionalRequest.model_validate({"depth": 5, "symbols": ["é"], "accountId": "A"})
+    assert topic_key("r", full) == 'r:{"accountId":"A","depth":5,"symbols":["\\u00e9"]}'
+
+
+def test_router_validates_client_payloads_by_wire_name_and_refuses_unknown_fields() -> None:
+    class OptionalRouter(WsRouter[OptionalRequest, Tick]):
+        route = "r"
+        request_model = OptionalRequest
+        data_type = Tick
+
+    router = OptionalRouter()
+    assert router.validate_request({"accountId": "A"}) == OptionalRequest(accountId="A")
+    for payload in ({"account_id": "A"}, {"accountId": "A", "extra": 1}):
+        with pytest.raises(ValidationError):
+            router.validate_request(payload)
+    # The answer to an invalid payload names the topic computed by the same rule.
+    assert router.payload_topic({"extra": 1, "symbol": None, "depth": 10}) == 'r:{"extra":1}'
+    assert router.payload_topic([1, {"b": None}]) == 'r:[1,{"b":null}]'
 
 
 async def test_reference_counts_and_producer_lifecycle() -> None:

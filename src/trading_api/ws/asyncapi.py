@@ -19,13 +19,14 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from trading_api.ws.protocol import (
     ERROR,
     PING,
     PONG,
     SUBSCRIBE,
+    TOPIC_RULE,
     UNSUBSCRIBE,
     UPDATE,
     ErrorPayload,
@@ -33,6 +34,7 @@ from trading_api.ws.protocol import (
     response_type,
 )
 from trading_api.ws.router import WsRouter
+from trading_api.ws.topics import wire_defaults
 
 ASYNCAPI_VERSION = "3.0.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -51,6 +53,24 @@ def pascal_case(route: str) -> str:
 def channel_id_for(address: str) -> str:
     """Default channel key from the address: ``/api/v1/datafeed/ws`` → ``api.v1.datafeed.ws``."""
     return _NON_KEY_CHARS.sub(".", address.strip("/")).strip(".") or "ws"
+
+
+_ANSWER = {
+    SUBSCRIBE: (
+        "Sent for every subscribe, also a refused one, before any update of the topic. "
+        "`status` is `ok` (`subscribed`, or `already subscribed`: idempotent, no second "
+        "snapshot) or `error` with the reason: a malformed payload (an `error` frame with code "
+        "`validation_error` and the details comes just before), or a well-formed request the "
+        "route refuses (unknown symbol, account, resolution, ...). "
+    )
+    + TOPIC_RULE,
+    UNSUBSCRIBE: (
+        "Sent for every unsubscribe; no update of the topic follows an `ok`. `status` is "
+        "`error` for a malformed payload (an `error` frame with the details comes just before) "
+        "or a topic this connection is not subscribed to. "
+    )
+    + TOPIC_RULE,
+}
 
 
 def _ref(pointer: str) -> dict[str, str]:
@@ -75,6 +95,21 @@ class _Components:
             self.add_schema(name, definition, origin=origin)
         return schema
 
+    def add_request(self, model: type[BaseModel], *, origin: str) -> dict[str, Any]:
+        """Schema of a request model as the endpoint validates it: wire names only, unknown
+        fields refused, and every default declared (pydantic omits ``default_factory`` ones),
+        since topics leave default values out."""
+        schema, defs = _json_schemas(model, "validation")
+        definitions = defs.get("$defs", {})
+        definition = definitions[schema["$ref"].rsplit("/", 1)[-1]]
+        definition["additionalProperties"] = False
+        properties = definition.get("properties", {})
+        for key, default in wire_defaults(model).items():
+            properties[key].setdefault("default", default)
+        for name, value in definitions.items():
+            self.add_schema(name, value, origin=origin)
+        return schema
+
     def add_message(
         self,
         name: str,
@@ -84,6 +119,7 @@ class _Components:
         summary: str,
         origin: str,
         payload_required: bool = True,
+        description: str | None = None,
     ) -> None:
         """Envelope schema ``{"type": const, "payload": ...}`` and the message using it."""
         properties: dict[str, Any] = {
@@ -99,13 +135,16 @@ class _Components:
                 ["type", "payload"] if payload is not None and payload_required else ["type"]
             ),
         }
-        message = {
-            "name": message_type,
-            "title": name,
-            "summary": summary,
-            "contentType": CONTENT_TYPE,
-            "payload": self.add_schema(name, envelope, origin=origin),
-        }
+        message = _without_none(
+            {
+                "name": message_type,
+                "title": name,
+                "summary": summary,
+                "description": description,
+                "contentType": CONTENT_TYPE,
+                "payload": self.add_schema(name, envelope, origin=origin),
+            }
+        )
         _put(self.messages, name, message, kind="components.messages", origin=origin)
 
 
@@ -170,7 +209,7 @@ def build_asyncapi(
         seen[route] = router
         origin = f"route {route!r} ({type(router).__qualname__})"
         prefix = pascal_case(route)
-        request = components.add_type(router.request_model, "validation", origin=origin)
+        request = components.add_request(router.request_model, origin=origin)
         data = components.add_type(router.data_type, "serialization", origin=origin)
         response = components.add_type(SubscriptionResponse, "serialization", origin=origin)
         update_payload = {
@@ -199,7 +238,8 @@ def build_asyncapi(
                 f"{names[operation]}Response",
                 response_type(route, operation),
                 response,
-                summary=f"Outcome of {route}.{operation} with the topic key.",
+                summary=f"Answer to every {route}.{operation}, with the topic key.",
+                description=_ANSWER[operation],
                 origin=origin,
             )
         components.add_message(

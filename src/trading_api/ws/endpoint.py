@@ -191,23 +191,47 @@ class WsEndpoint:
             )
             return
         router, operation = target
+        payload = message.get("payload", {})
         try:
-            request = router.validate_request(message.get("payload", {}))
+            request = router.validate_request(payload)
         except ValidationError as exc:
-            connection.send_control(
-                error_frame(
-                    ErrorCode.VALIDATION_ERROR,
-                    f"invalid payload for {message_type!r}: {exc.error_count()} validation "
-                    f"error(s) for {router.request_model.__name__}",
-                    message_type=message_type,
-                    details=json.loads(exc.json(include_url=False)),
-                )
-            )
+            self._refuse_invalid(connection, router, operation, payload, exc)
             return
         if operation == SUBSCRIBE:
             await self._subscribe(connection, router, request)
         else:
             self._unsubscribe(connection, router, request)
+
+    def _refuse_invalid(
+        self,
+        connection: Connection,
+        router: WsRouter[Any, Any],
+        operation: str,
+        payload: Any,
+        exc: ValidationError,
+    ) -> None:
+        """An ``error`` with pydantic's details, then the request's answer with status error.
+
+        Every subscribe/unsubscribe is answered, so a client waiting for its ack never hangs;
+        the topic is computed from the payload by the usual rule (see ``payload_topic``).
+        """
+        message_type = f"{router.route}.{operation}"
+        key = router.payload_topic(payload)
+        summary = (
+            f"invalid payload for {message_type!r}: {exc.error_count()} validation "
+            f"error(s) for {router.request_model.__name__}: {_problems(exc)}"
+        )
+        connection.send_control(
+            error_frame(
+                ErrorCode.VALIDATION_ERROR,
+                summary,
+                message_type=message_type,
+                topic=key,
+                details=json.loads(exc.json(include_url=False)),
+            )
+        )
+        refused = SubscriptionResponse(status="error", message=summary, topic=key)
+        connection.send_control(response_frame(router.route, operation, refused))
 
     async def _subscribe(
         self, connection: Connection, router: WsRouter[Any, Any], request: Any
@@ -219,6 +243,13 @@ class WsEndpoint:
             except (ValueError, LookupError) as error:
                 rejected = SubscriptionResponse(status="error", message=str(error), topic=key)
                 connection.send_control(response_frame(router.route, SUBSCRIBE, rejected))
+                return
+            except Exception:
+                logger.exception("WebSocket subscription check for %s failed", key)
+                failed = SubscriptionResponse(
+                    status="error", message="internal error checking the subscription", topic=key
+                )
+                connection.send_control(response_frame(router.route, SUBSCRIBE, failed))
                 return
         registry = router.registry
         added = registry.subscribe(key, request, connection)
@@ -272,3 +303,13 @@ class WsEndpoint:
             registry.unsubscribe(key, connection)
             response = SubscriptionResponse(status="ok", message="unsubscribed", topic=key)
         connection.send_control(response_frame(router.route, UNSUBSCRIBE, response))
+
+
+def _problems(exc: ValidationError, shown: int = 3) -> str:
+    """``loc: msg`` of the first errors, so the answer alone says what to fix."""
+    errors = exc.errors(include_url=False)
+    text = "; ".join(
+        f"{'.'.join(map(str, error['loc'])) or 'payload'}: {error['msg']}"
+        for error in errors[:shown]
+    )
+    return text + ("; ..." if len(errors) > shown else "")

@@ -41,14 +41,29 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
 
 
+#: How a topic is built; stated in the AsyncAPI documents and in ``docs/websocket.md``.
+TOPIC_RULE: Final = (
+    "Topic key: the route, ':', then the request payload as the client sent it in canonical "
+    "JSON (object keys sorted, no whitespace, non-ASCII characters as \\uXXXX escapes), with "
+    "the top-level fields that are null or equal to their declared default left out; e.g. "
+    '`executions:{"accountId":"DEMO-1"}`. A payload that is no valid request (even a non-object)'
+    " gets the topic built by the same rule from what was sent; a missing payload counts as {}."
+)
+
+
 class SubscriptionResponse(BaseModel):
-    """Payload of ``<route>.subscribe.response`` and ``<route>.unsubscribe.response``."""
+    """Answer to every ``<route>.subscribe`` and ``<route>.unsubscribe``, also a refused one.
+
+    ``status`` is ``error`` for a malformed payload (an ``error`` frame with the validation
+    details precedes it), a request the route refuses (unknown symbol or account, ...) and an
+    unsubscribe from a topic the connection does not have.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     status: Literal["ok", "error"] = Field(description="Whether the request was applied.")
-    message: str = Field(description="Human-readable outcome.")
-    topic: str = Field(description="Topic key: route + ':' + canonical JSON of the request.")
+    message: str = Field(description="Human-readable outcome, or why the request was refused.")
+    topic: str = Field(description=TOPIC_RULE)
 
 
 class ErrorPayload(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, cast
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from trading_api.ws.protocol import ROUTE_PATTERN
 from trading_api.ws.topics import (
@@ -14,7 +15,9 @@ from trading_api.ws.topics import (
     RequestT,
     Snapshot,
     TopicRegistry,
+    payload_topic,
     topic_key,
+    wire_names,
 )
 
 _CLASS_VARS = ("route", "request_model", "data_type")
@@ -103,12 +106,38 @@ class WsRouter(Generic[RequestT, DataT]):
         return f"<{type(self).__qualname__} route={self.route!r} topics={len(self.registry)}>"
 
     def validate_request(self, payload: Any) -> RequestT:
-        """Validate a subscribe/unsubscribe payload (raises ``pydantic.ValidationError``)."""
-        return cast("RequestT", self.request_model.model_validate(payload))
+        """Validate a client's subscribe/unsubscribe payload (raises ``ValidationError``).
+
+        Only the wire names of the request model are accepted and unknown fields are refused
+        (``extra_forbidden``), so the topic a client computes from what it sent is always the
+        one it is answered with. Checked here rather than with pydantic's validation options,
+        which a model with its own ``__init__`` does not pass on.
+        """
+        model = self.request_model
+        unknown = (
+            [key for key in payload if key not in wire_names(model)]
+            if isinstance(payload, dict)
+            else []
+        )
+        if not unknown:
+            return cast("RequestT", model.model_validate(payload))
+        errors: list[InitErrorDetails] = []
+        try:
+            model.model_validate({k: v for k, v in payload.items() if k not in unknown})
+        except ValidationError as exc:
+            errors = [_init_details(error) for error in exc.errors()]
+        errors += [
+            {"type": "extra_forbidden", "loc": (key,), "input": payload[key]} for key in unknown
+        ]
+        raise ValidationError.from_exception_data(model.__name__, errors)
 
     def topic(self, request: RequestT) -> str:
-        """Topic key of ``request``: ``route:`` + canonical JSON (sorted keys, by alias)."""
+        """Topic key of ``request``: ``route:`` + canonical JSON of its non-default fields."""
         return topic_key(self.route, self._coerce(request))
+
+    def payload_topic(self, payload: Any) -> str:
+        """Topic named in the answer to a payload that is not a valid request."""
+        return payload_topic(self.route, self.request_model, payload)
 
     def publish(self, request: RequestT, data: DataT) -> None:
         """Push ``data`` to the topic of ``request``; a no-op without subscribers, never blocks.
@@ -133,6 +162,14 @@ class WsRouter(Generic[RequestT, DataT]):
         return {topic.key: topic.request for topic in self.registry}
 
     def _coerce(self, request: RequestT | Any) -> RequestT:
+        """A request given by the service: a model, or a dict validated leniently."""
         if isinstance(request, self.request_model):
             return cast("RequestT", request)
-        return self.validate_request(request)
+        return cast("RequestT", self.request_model.model_validate(request))
+
+
+def _init_details(error: ErrorDetails) -> InitErrorDetails:
+    """An error of ``ValidationError.errors()`` in the form that builds one again (same type
+    and message, also for the custom types of a model's validators)."""
+    kind = PydanticCustomError(error["type"], error["msg"])
+    return {"type": kind, "loc": error["loc"], "input": error["input"]}

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterator
-from typing import Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from trading_api.ws.protocol import UPDATE_SUFFIX, ErrorCode, error_frame, update_prefix
 
@@ -48,12 +50,60 @@ class Subscriber(Protocol):
         """The topic was closed by the server: forget it and tell the client with ``frame``."""
 
 
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, non-ASCII as ``\\uXXXX``: the form clients reproduce."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@functools.cache
+def wire_defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """Wire name → JSON value of each non-null default of ``model`` (nulls never count)."""
+    defaults: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if field.is_required():
+            continue
+        default = field.get_default(call_default_factory=True, validated_data={})
+        if default is not None:
+            defaults[field.alias or name] = to_jsonable_python(default, by_alias=True)
+    return defaults
+
+
+@functools.cache
+def wire_names(model: type[BaseModel]) -> frozenset[str]:
+    """The field names a client sends for ``model``: aliases where there are some."""
+    return frozenset(field.alias or name for name, field in model.model_fields.items())
+
+
+def sent_fields(model: type[BaseModel], payload: Any) -> Any:
+    """What a topic names of a JSON payload: top-level nulls and default values left out.
+
+    So a field left out, sent as ``null`` or sent with its default value gives one topic.
+    """
+    if not isinstance(payload, dict):
+        return payload
+    defaults = wire_defaults(model)
+    return {
+        key: value
+        for key, value in payload.items()
+        if value is not None and (key not in defaults or defaults[key] != value)
+    }
+
+
 def topic_key(route: str, request: BaseModel) -> str:
-    """``route:`` + canonical JSON of the request, so equal requests share one topic."""
-    canonical = json.dumps(
-        request.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
-    )
-    return f"{route}:{canonical}"
+    """``route:`` + canonical JSON of the request's fields a client sent (see ``sent_fields``).
+
+    Equal requests share one topic, and a client computes it from exactly what it sent.
+    """
+    fields = sent_fields(type(request), request.model_dump(mode="json", by_alias=True))
+    return f"{route}:{canonical_json(fields)}"
+
+
+def payload_topic(route: str, model: type[BaseModel], payload: Any) -> str:
+    """Topic of a payload that is no valid request (for the answer refusing it).
+
+    Built by the same rule from what the client sent, whatever it is (a non-object too).
+    """
+    return f"{route}:{canonical_json(sent_fields(model, payload))}"
 
 
 class Topic(Generic[RequestT]):

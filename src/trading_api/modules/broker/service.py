@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -70,11 +70,12 @@ class BrokerService:
     ) -> None:
         self.settings = settings if settings is not None else BrokerSettings()
         self._market = market
-        self.orders = OrdersRouter()
-        self.positions = PositionsRouter()
-        self.executions = ExecutionsRouter()
-        self.equity = EquityRouter(snapshot=self._equity_snapshot)
-        self.connection = BrokerConnectionRouter(snapshot=self._connection_snapshot)
+        check = self._check_account
+        self.orders = OrdersRouter(check=check)
+        self.positions = PositionsRouter(check=check)
+        self.executions = ExecutionsRouter(check=check)
+        self.equity = EquityRouter(snapshot=self._equity_snapshot, check=check)
+        self.connection = BrokerConnectionRouter(snapshot=self._connection_snapshot, check=check)
         self._requests: dict[tuple[type[BaseModel], str, str | None], BaseModel] = {}
         self._last_quotes: dict[str, PriceQuote] = {}
         self._market_ok = True
@@ -204,20 +205,26 @@ class BrokerService:
         assert isinstance(request, model)
         return request
 
-    # -- snapshots sent to each new subscriber --------------------------------------------------
+    # -- subscriptions: vetted like REST requests, then a snapshot for each new subscriber ------
 
-    async def _equity_snapshot(self, request: EquitySubscriptionRequest) -> EquityData | None:
-        return _or_none(lambda: self.broker.equity(request.account_id))
+    def _check_account(self, request: _AccountScoped) -> None:
+        """Refuse a subscription for an unknown account (status error), as REST answers 404."""
+        try:
+            self.broker.account_metainfo(request.account_id)
+        except NotFoundError as exc:
+            raise LookupError(exc.message) from None
+
+    async def _equity_snapshot(self, request: EquitySubscriptionRequest) -> EquityData:
+        return self.broker.equity(request.account_id)  # the account exists: it was checked
 
     async def _connection_snapshot(
         self, request: BrokerConnectionSubscriptionRequest
-    ) -> BrokerConnectionStatus | None:
-        return _or_none(lambda: self.broker.connection_status(request.account_id))
+    ) -> BrokerConnectionStatus:
+        return self.broker.connection_status(request.account_id)
 
 
-def _or_none(read: Callable[[], _R]) -> _R | None:
-    """The current state, or nothing for an unknown account (the subscription stays open)."""
-    try:
-        return read()
-    except NotFoundError:
-        return None
+class _AccountScoped(Protocol):
+    """Every broker subscription request names its account."""
+
+    @property
+    def account_id(self) -> str: ...
