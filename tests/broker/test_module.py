@@ -244,8 +244,16 @@ async def test_snapshots_send_the_current_connection_status_and_equity(
     assert status == service.broker.connection_status()
     assert status is not None and status.status == ConnectionStatus.Connected
     assert await equity(EquitySubscriptionRequest(account_id=DEMO)) == service.broker.equity()
-    # an unknown account gets no snapshot (and no error): nothing will ever be published to it
-    assert await connection(BrokerConnectionSubscriptionRequest(account_id="NOPE")) is None
+
+
+def test_every_route_refuses_an_unknown_account_at_subscribe_time(service: BrokerService) -> None:
+    """As REST answers 404: the endpoint turns the LookupError into `status: error`."""
+    for router in service.routers:
+        check = router.check
+        assert check is not None, router.route
+        check(router.request_model(account_id=DEMO))
+        with pytest.raises(LookupError, match="account 'NOPE' not found"):
+            check(router.request_model(account_id="NOPE"))
 
 
 # -- the quote feed ------------------------------------------------------------------------------

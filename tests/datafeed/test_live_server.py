@@ -323,6 +323,7 @@ async def test_client_raises_typed_errors(server: LiveDatafeed) -> None:
 
 
 def _topic(route: str, payload: dict[str, Any]) -> str:
+    """The topic a client computes from what it sent (it sends no nulls or defaults here)."""
     return f"{route}:" + json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
@@ -420,8 +421,8 @@ async def test_ws_bad_bars_subscription_gets_an_error_and_the_connection_stays_u
     route = "bars"
     topic = _topic(route, request_payload)
     async with client(server.ws_url) as ws:
-        # A well-formed request the domain rejects: the subscribe is refused with the reason,
-        # before any producer starts.
+        # A request the server refuses (unknown symbol, resolution not served or malformed):
+        # the subscribe is answered with status error and the reason, and no producer starts.
         await ws.send(f"{route}.subscribe", request_payload)
         response = await ws.recv_type(f"{route}.subscribe.response")
         assert response["payload"]["status"] == "error"
@@ -432,11 +433,14 @@ async def test_ws_bad_bars_subscription_gets_an_error_and_the_connection_stays_u
         response = await ws.recv_type(f"{route}.unsubscribe.response")
         assert response["payload"]["status"] == "error"  # it never was subscribed
 
-        # Malformed payloads are rejected before any producer starts.
+        # Malformed payloads are rejected before any producer starts, and answered too.
         await ws.send("bars.subscribe", {"symbol": "AAPL"})
         invalid = await ws.recv_type("error")
         assert invalid["payload"]["code"] == "validation_error"
         assert [d["loc"] for d in invalid["payload"]["details"]] == [["resolution"]]
+        response = await ws.recv_type("bars.subscribe.response")
+        assert response["payload"]["status"] == "error"
+        assert response["payload"]["topic"] == _topic("bars", {"symbol": "AAPL"})
 
         # The same connection still works.
         await ws.ping_until_pong("alive")
@@ -450,7 +454,7 @@ async def test_ws_quotes_for_an_unknown_symbol_are_error_quotes(server: LiveData
     request = {"symbols": ["NOPE", "AAPL"]}
     async with client(server.ws_url) as ws:
         topic = (await ws.subscribe("quotes", request))["payload"]["topic"]
-        assert topic == _topic("quotes", {**request, "fast_symbols": []})  # defaults included
+        assert topic == _topic("quotes", request)  # the default fast_symbols left out
         quotes = {q["n"]: q for q in await _updates(ws, topic, 2)}
     assert quotes["NOPE"]["s"] == "error" and "unknown symbol 'NOPE'" in quotes["NOPE"]["errmsg"]
     assert quotes["AAPL"]["s"] == "ok"
@@ -459,6 +463,8 @@ async def test_ws_quotes_for_an_unknown_symbol_are_error_quotes(server: LiveData
             await ws.send("quotes.subscribe", payload)
             error = await ws.recv_type("error")
             assert error["payload"]["code"] == "validation_error", payload
+            response = await ws.recv_type("quotes.subscribe.response")
+            assert response["payload"]["status"] == "error", payload
 
 
 async def test_slow_history_request_does_not_stall_live_updates(tmp_path: Path) -> None:
