@@ -129,6 +129,10 @@ INVALID_REQUESTS: list[tuple[str, str]] = [
         'counter:{"extra":true,"symbol":"X"}',
     ),
     ('{"type": "counter.unsubscribe", "payload": {"symbol": []}}', 'counter:{"symbol":[]}'),
+    (  # a lone surrogate (not UTF-8 encodable) echoed back safely, as a \u escape
+        '{"type": "counter.subscribe", "payload": {"symbol": "\\ud800", "resolution": 1}}',
+        r'counter:{"resolution":1,"symbol":"\ud800"}',
+    ),
     ('{"type": "status.unsubscribe", "payload": {"acount": "A"}}', 'status:{"acount":"A"}'),
 ]
 

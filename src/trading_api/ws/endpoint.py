@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
 from starlette.websockets import WebSocket
 
 from trading_api.ws.connection import Connection, ConnectionStats
@@ -227,7 +228,7 @@ class WsEndpoint:
                 summary,
                 message_type=message_type,
                 topic=key,
-                details=json.loads(exc.json(include_url=False)),
+                details=to_jsonable_python(exc.errors(include_url=False), fallback=str),
             )
         )
         refused = SubscriptionResponse(status="error", message=summary, topic=key)

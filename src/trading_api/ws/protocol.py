@@ -101,9 +101,15 @@ def update_prefix(route: str, topic: str) -> str:
 UPDATE_SUFFIX: Final = "}}"
 
 
+def _control_json(payload: BaseModel, **dump: Any) -> str:
+    """JSON of a control payload, ASCII only: it may echo client input (a symbol in a message,
+    a validation error's input), and a lone surrogate there must not make the answer fail."""
+    return json.dumps(payload.model_dump(mode="json", **dump), separators=(",", ":"))
+
+
 def response_frame(route: str, operation: str, response: SubscriptionResponse) -> str:
     """A ``<route>.<operation>.response`` frame."""
-    return encode_frame(response_type(route, operation), response.model_dump_json())
+    return encode_frame(response_type(route, operation), _control_json(response))
 
 
 def error_frame(
@@ -118,7 +124,7 @@ def error_frame(
     payload = ErrorPayload(
         code=code, message=message, message_type=message_type, topic=topic, details=details
     )
-    return encode_frame(ERROR, payload.model_dump_json(exclude_none=True))
+    return encode_frame(ERROR, _control_json(payload, exclude_none=True))
 
 
 def pong_frame(payload: Any) -> str:
