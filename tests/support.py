@@ -105,7 +105,8 @@ def serve(
         text=True,
     )
     try:
-        server = Server(base_url=_wait_for_address(process, timeout), process=process)
+        output: list[str] = []  # start-up lines too (warnings printed before uvicorn's address)
+        server = Server(_wait_for_address(process, timeout, output), process, output)
         # keep reading the log, so a chatty server never blocks on a full pipe
         threading.Thread(target=_drain, args=(process, server.output), daemon=True).start()
         yield server
@@ -123,10 +124,9 @@ def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
     lines.extend(process.stdout)
 
 
-def _wait_for_address(process: subprocess.Popen[str], timeout: float) -> str:
+def _wait_for_address(process: subprocess.Popen[str], timeout: float, output: list[str]) -> str:
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
-    output: list[str] = []
     for line in process.stdout:  # uvicorn logs its bound address once it is listening
         output.append(line)
         match = _RUNNING.search(line)

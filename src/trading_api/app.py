@@ -21,6 +21,7 @@ from trading_api.framework.discovery import (
     select_packages,
 )
 from trading_api.framework.docs_pages import add_docs_assets, add_docs_page, add_docs_redirects
+from trading_api.framework.error_handlers import install_error_handlers
 from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
 from trading_api.framework.module import Module, version_order
 from trading_api.framework.module_app import ModuleApp, build_module_apps
@@ -56,6 +57,7 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan(loaded, module_apps),
     )
+    install_error_handlers(app)  # paths outside every module answer in the same shape
     versions = sorted({module_app.version for module_app in module_apps}, key=version_order)
     for version in versions:
         _add_contract_routes(app, version, [m for m in module_apps if m.version == version])

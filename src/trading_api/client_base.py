@@ -50,12 +50,27 @@ class ApiError(Exception):
         self.status_code = response.status_code
         self.body: Any = _parse_body(response)
         super().__init__(
-            f"{self.request.method} {self.request.url} returned {self.status_code}: {self.detail}"
+            f"{self.request.method} {self.request.url} returned {self.status_code}: {self.message}"
         )
 
     @property
+    def code(self) -> str | None:
+        """The machine-readable `code` of an `ErrorResponse` body (None for other bodies)."""
+        code = self.body.get("code") if isinstance(self.body, dict) else None
+        return code if isinstance(code, str) else None
+
+    @property
+    def message(self) -> str:
+        """The human `message` of an `ErrorResponse`, else the `detail` or the body as text."""
+        if isinstance(self.body, dict):
+            for field in ("message", "detail"):
+                if isinstance(self.body.get(field), str):
+                    return str(self.body[field])
+        return self.body if isinstance(self.body, str) else json.dumps(self.body)
+
+    @property
     def detail(self) -> Any:
-        """The server's `detail` (FastAPI's error field) or the whole body."""
+        """The server's `detail` (FastAPI's validation list) or the whole body."""
         if isinstance(self.body, dict) and "detail" in self.body:
             return self.body["detail"]
         return self.body

@@ -1,4 +1,4 @@
-"""Typed errors: final orders cannot change (409), unknown ids (404), invalid requests (422)."""
+"""Typed errors: final orders cannot change (409), unknown ids (404), refused requests (400)."""
 
 import pytest
 
@@ -6,10 +6,13 @@ from trading_api.models.broker import OrderModification, OrderStatus, Side
 from trading_api.modules.broker.config import EngineConfig
 from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.errors import (
+    AccountNotFoundError,
     InsufficientMarginError,
     InvalidOrderError,
     NotFoundError,
+    OrderNotFoundError,
     OrderNotModifiableError,
+    PositionNotFoundError,
     UnknownSymbolError,
 )
 from trading_api.modules.broker.market import ManualMarketData
@@ -54,11 +57,27 @@ async def test_unknown_ids_are_not_found(broker: Broker) -> None:
         broker.orders("NO-SUCH-ACCOUNT")
 
 
-async def test_error_classes_carry_their_http_status() -> None:
-    assert NotFoundError.http_status == 404
-    assert OrderNotModifiableError.http_status == 409
-    assert InvalidOrderError.http_status == 422
+async def test_error_classes_carry_their_http_status_and_code() -> None:
+    assert (NotFoundError.http_status, UnknownSymbolError.http_status) == (404, 404)
+    assert (OrderNotModifiableError.http_status, OrderNotModifiableError.code) == (
+        409,
+        "order_not_modifiable",
+    )
+    assert (InsufficientMarginError.http_status, InsufficientMarginError.code) == (
+        409,
+        "insufficient_margin",
+    )
+    assert (InvalidOrderError.http_status, InvalidOrderError.code) == (400, "invalid_order")
     assert InsufficientMarginError("x").message == "x"
+
+
+async def test_not_found_names_what_is_missing(broker: Broker) -> None:
+    with pytest.raises(AccountNotFoundError):
+        broker.orders("NO-SUCH-ACCOUNT")
+    with pytest.raises(OrderNotFoundError):
+        broker.order("ORD-404")
+    with pytest.raises(PositionNotFoundError):
+        broker.position("POS-404")
 
 
 async def test_unknown_symbol_is_reported_by_the_market_data(broker: Broker) -> None:

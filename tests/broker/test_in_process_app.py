@@ -115,22 +115,27 @@ async def test_a_resting_order_and_the_error_statuses(app: App) -> None:
     assert resting.status == OrderStatus.Working
     assert (await app.broker.cancel_order(resting.id)).status == OrderStatus.Canceled
 
-    async def status_of(call: Awaitable[object]) -> int:
+    async def status_of(call: Awaitable[object]) -> tuple[int, str | None]:
         with pytest.raises(ApiError) as raised:
             await call
-        return raised.value.status_code
+        return raised.value.status_code, raised.value.code
 
-    assert await status_of(app.broker.cancel_order(resting.id)) == 409
-    assert await status_of(app.broker.get_order("ORD-404")) == 404
-    assert await status_of(app.broker.close_position("POS-404")) == 404
-    assert await status_of(app.broker.get_orders(account_id="NOBODY")) == 404
+    assert await status_of(app.broker.cancel_order(resting.id)) == (409, "order_not_modifiable")
+    assert await status_of(app.broker.get_order("ORD-404")) == (404, "order_not_found")
+    assert await status_of(app.broker.close_position("POS-404")) == (404, "position_not_found")
+    assert await status_of(app.broker.get_orders(account_id="NOBODY")) == (
+        404,
+        "account_not_found",
+    )
     unknown = PreOrder(symbol="NOPE", type=OrderType.Market, side=Side.Buy, qty=1)
-    assert await status_of(app.broker.place_order(unknown)) == 422
+    assert await status_of(app.broker.place_order(unknown)) == (404, "unknown_symbol")
     # margin = qty * ask / leverage must stay within equity: twice the affordable quantity fails
     affordable = CONFIG.initial_balance * CONFIG.leverage.default / quote.ask
-    too_big = PreOrder(symbol=SYMBOL, type=OrderType.Market, side=Side.Buy, qty=2 * affordable)
+    too_big = PreOrder(
+        symbol=SYMBOL, type=OrderType.Market, side=Side.Buy, qty=round(2 * affordable)
+    )
     assert (await app.broker.preview_order(too_big)).errors
-    assert await status_of(app.broker.place_order(too_big)) == 422
+    assert await status_of(app.broker.place_order(too_big)) == (409, "insufficient_margin")
 
 
 async def test_leverage_info_set_and_preview(app: App) -> None:
@@ -157,4 +162,4 @@ async def test_leverage_info_set_and_preview(app: App) -> None:
     assert (await app.broker.preview_leverage(beyond)).errors
     with pytest.raises(ApiError) as raised:
         await app.broker.set_leverage(beyond)
-    assert raised.value.status_code == 422
+    assert (raised.value.status_code, raised.value.code) == (400, "invalid_leverage")

@@ -9,7 +9,7 @@ from trading_api.models.broker import (
     Side,
 )
 from trading_api.modules.broker.engine import Broker
-from trading_api.modules.broker.errors import InvalidLeverageError
+from trading_api.modules.broker.errors import InvalidLeverageError, UnknownSymbolError
 
 from .helpers import FREE, SYMBOL, market_order
 
@@ -26,7 +26,7 @@ def _params(leverage: float) -> LeverageSetParams:
 
 
 async def test_info_reports_default_and_bounds(broker: Broker) -> None:
-    info = broker.leverage_info(
+    info = await broker.leverage_info(
         LeverageInfoParams(symbol=SYMBOL, order_type=OrderType.Limit, side=Side.Sell)
     )
 
@@ -46,7 +46,7 @@ async def test_set_within_bounds_changes_info_and_margin(broker: Broker) -> None
     result = await broker.set_leverage(_params(leverage))
 
     assert result.leverage == leverage
-    info = broker.leverage_info(
+    info = await broker.leverage_info(
         LeverageInfoParams(symbol=SYMBOL, order_type=OrderType.Market, side=Side.Buy)
     )
     assert info.leverage == leverage
@@ -66,8 +66,8 @@ async def test_set_outside_bounds_or_off_grid_is_refused(
 ) -> None:
     with pytest.raises(InvalidLeverageError, match=reason):
         await broker.set_leverage(_params(leverage))
-    assert broker.preview_leverage(_params(leverage)).errors
-    assert broker.leverage_info(_params(leverage)).leverage == RULES.default
+    assert (await broker.preview_leverage(_params(leverage))).errors
+    assert (await broker.leverage_info(_params(leverage))).leverage == RULES.default
 
 
 async def test_preview_explains_margin_change_and_warns_on_high_leverage(
@@ -77,10 +77,20 @@ async def test_preview_explains_margin_change_and_warns_on_high_leverage(
     await broker.place_order(market_order(Side.Buy, qty))
     high = RULES.warn_above + RULES.step
 
-    preview = broker.preview_leverage(_params(high))
+    preview = await broker.preview_leverage(_params(high))
 
     assert preview.errors == []
     assert preview.warnings and "magnifies losses" in preview.warnings[0]
     before, after = qty * ASK / RULES.default, qty * ASK / high
     assert f"{before:.2f} USD -> {after:.2f} USD" in preview.infos[1]
-    assert broker.leverage_info(_params(high)).leverage == RULES.default  # preview only
+    assert (await broker.leverage_info(_params(high))).leverage == RULES.default  # preview only
+
+
+async def test_every_leverage_call_refuses_an_unknown_symbol(broker: Broker) -> None:
+    unknown = _params(RULES.default).model_copy(update={"symbol": "NOPE"})
+    with pytest.raises(UnknownSymbolError):
+        await broker.leverage_info(unknown)
+    with pytest.raises(UnknownSymbolError):
+        await broker.preview_leverage(unknown)
+    with pytest.raises(UnknownSymbolError):
+        await broker.set_leverage(unknown)

@@ -25,13 +25,7 @@ from trading_api.models.broker import (
 )
 from trading_api.models.market import QuoteData
 from trading_api.modules.broker import BrokerModule
-from trading_api.modules.broker.errors import (
-    InsufficientMarginError,
-    MarketDataUnavailableError,
-    NotFoundError,
-    OrderNotModifiableError,
-    UnknownSymbolError,
-)
+from trading_api.modules.broker.errors import MarketDataUnavailableError, UnknownSymbolError
 from trading_api.modules.broker.market import ManualMarketData, PriceQuote
 from trading_api.modules.broker.quotes import HttpMarketData, InProcessMarketData, price_quote
 from trading_api.modules.broker.service import BrokerService
@@ -134,7 +128,7 @@ def test_invalid_settings_name_the_variable(name: str, value: str) -> None:
 # -- module --------------------------------------------------------------------------------------
 
 
-def test_module_routes_and_error_statuses() -> None:
+def test_module_ws_routes() -> None:
     module = BrokerModule(BrokerService())
     assert [router.route for router in module.ws_routers()["v1"]] == [
         "orders",
@@ -143,13 +137,6 @@ def test_module_routes_and_error_statuses() -> None:
         "equity",
         "broker-connection",
     ]
-    statuses = module.error_statuses()
-    assert statuses[NotFoundError] == 404
-    assert statuses[OrderNotModifiableError] == 409
-    assert statuses[UnknownSymbolError] == 422
-    assert statuses[MarketDataUnavailableError] == 503
-    # subclasses (InsufficientMarginError) resolve through their base, InvalidOrderError
-    assert any(issubclass(InsufficientMarginError, error) for error in statuses)
 
 
 def test_attach_quotes_from_the_datafeed_module_of_the_app() -> None:

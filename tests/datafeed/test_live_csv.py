@@ -203,7 +203,7 @@ async def test_unserved_resolutions_and_empty_ranges(server: LiveDatafeed) -> No
             with pytest.raises(ApiError) as caught:
                 await api.get_bars(symbol=symbol, resolution=resolution, from_=0, to=end)
             assert caught.value.status_code == 400
-            assert f"resolution {resolution!r} is not served for {symbol}" in caught.value.detail
+            assert f"resolution {resolution!r} is not served for {symbol}" in caught.value.message
         after = await api.get_bars(symbol="ACME", resolution="15", from_=end, to=end + UTC_DAY)
         before = await api.get_bars(symbol="ACME", resolution="15", from_=0, to=ACME_START)
     assert after.no_data and after.bars == []

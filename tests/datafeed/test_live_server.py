@@ -85,7 +85,8 @@ async def test_config_search_and_resolve(server: LiveDatafeed) -> None:
         with pytest.raises(ApiError) as caught:
             await api.resolve_symbol("NOPE")
         assert caught.value.status_code == 404
-        assert caught.value.detail == "unknown symbol 'NOPE'"
+        assert caught.value.code == "unknown_symbol"
+        assert caught.value.message == "unknown symbol 'NOPE'"
 
 
 async def test_bars_units_and_range(server: LiveDatafeed) -> None:
@@ -237,8 +238,8 @@ async def test_domain_errors_are_4xx_with_a_message(
     async with httpx.AsyncClient(timeout=TIMEOUT * 3) as http:
         response = await http.get(server.url("/bars"), params=query)
     assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    assert isinstance(detail, str) and needle in detail
+    body = response.json()
+    assert set(body) == {"code", "message"} and needle in body["message"]
 
 
 @pytest.mark.parametrize(
@@ -297,10 +298,10 @@ async def test_error_statuses_match_the_served_openapi(server: LiveDatafeed) -> 
             status = str(response.status_code)
             assert status in declared, (status, sorted(declared))
             schema = declared[status]["content"]["application/json"]["schema"]["$ref"]
-            detail = response.json()["detail"]
-            expected = {"#/components/schemas/ErrorResponse": str}
-            expected["#/components/schemas/HTTPValidationError"] = list
-            assert isinstance(detail, expected[schema]), (status, schema, detail)
+            body = response.json()
+            fields = {"#/components/schemas/ErrorResponse": {"code", "message"}}
+            fields["#/components/schemas/HTTPValidationError"] = {"detail"}
+            assert set(body) == fields[schema], (status, schema, body)
             seen.add(status)
     assert seen == {"400", "404", "422"}
 
@@ -310,7 +311,7 @@ async def test_client_raises_typed_errors(server: LiveDatafeed) -> None:
         with pytest.raises(ApiError) as unknown:
             await api.get_bars(symbol="AAPL", resolution="7", from_=_PAST, to=_PAST)
         assert not isinstance(unknown.value, ApiValidationError)
-        assert unknown.value.status_code == 400 and "'7'" in unknown.value.detail
+        assert unknown.value.status_code == 400 and "'7'" in unknown.value.message
         with pytest.raises(ApiValidationError) as invalid:
             await api.get_bars(symbol="AAPL", resolution="1D", from_=_PAST, to=_PAST, count_back=0)
         assert [issue.loc for issue in invalid.value.errors] == [["query", "countBack"]]

@@ -50,14 +50,6 @@ class Module(ABC):
         """WebSocket routers per API version (served at `/api/<version>/<name>/ws`)."""
         return {}
 
-    def error_statuses(self) -> Mapping[type[Exception], int]:
-        """Domain exceptions and the HTTP status each becomes (`{"detail": str(error)}` body).
-
-        Services raise their own errors; the module app turns them into 4xx answers instead of
-        500s, without routes catching them one by one.
-        """
-        return {}
-
     @property
     def tags(self) -> list[dict[str, str]]:
         """OpenAPI tags of this module's operations."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from trading_api.__about__ import __version__
 from trading_api.framework.artifacts import mount_path
+from trading_api.framework.error_contract import complete_error_responses
+from trading_api.framework.error_handlers import install_error_handlers
 from trading_api.framework.module import Module
 
 if TYPE_CHECKING:
@@ -41,8 +41,9 @@ class ModuleApp:
         return list(self.module.ws_routers().get(self.version, ()))
 
     def openapi(self) -> dict[str, Any]:
-        """The module's OpenAPI document (paths relative to `servers[0].url`)."""
-        return self.app.openapi()
+        """The module's OpenAPI document (paths relative to `servers[0].url`), its error
+        responses completed by the framework (`error_contract`)."""
+        return complete_error_responses(self.app.openapi())
 
     def asyncapi(self) -> dict[str, Any] | None:
         """The module's AsyncAPI document, or None without WebSocket routes."""
@@ -77,8 +78,7 @@ def build_module_app(module: Module, version: str) -> ModuleApp:
     )
     for router in module.api_routers().get(version, ()):
         app.include_router(router, tags=[module.name])
-    for error_type, status in module.error_statuses().items():
-        app.add_exception_handler(error_type, _error_handler(status))
+    install_error_handlers(app)
     endpoint = None
     routers = module.ws_routers().get(version, ())
     if routers:
@@ -87,13 +87,6 @@ def build_module_app(module: Module, version: str) -> ModuleApp:
         endpoint = WsEndpoint(routers)
         app.add_api_websocket_route("/ws", endpoint)
     return ModuleApp(module=module, version=version, app=app, ws_endpoint=endpoint)
-
-
-def _error_handler(status: int) -> Callable[[Request, Exception], Awaitable[Response]]:
-    async def handle(request: Request, error: Exception) -> Response:
-        return JSONResponse({"detail": str(error)}, status_code=status)
-
-    return handle
 
 
 def build_module_apps(module: Module) -> list[ModuleApp]:

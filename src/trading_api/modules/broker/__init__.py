@@ -10,14 +10,6 @@ from fastapi import APIRouter
 
 from trading_api.framework import Module, ModuleRegistry
 from trading_api.modules.broker.api import create_router
-from trading_api.modules.broker.errors import (
-    BrokerError,
-    InvalidOrderError,
-    MarketDataUnavailableError,
-    NotFoundError,
-    OrderNotModifiableError,
-    UnknownSymbolError,
-)
 from trading_api.modules.broker.quotes import InProcessMarketData
 from trading_api.modules.broker.service import BrokerService
 from trading_api.modules.broker.settings import BrokerSettings
@@ -41,17 +33,6 @@ class BrokerModule(Module):
 
     def ws_routers(self) -> Mapping[str, Sequence[WsRouter[Any, Any]]]:
         return self._ws_routers
-
-    def error_statuses(self) -> Mapping[type[Exception], int]:
-        errors: list[type[BrokerError]] = [
-            BrokerError,
-            NotFoundError,
-            OrderNotModifiableError,
-            InvalidOrderError,
-            UnknownSymbolError,
-            MarketDataUnavailableError,
-        ]
-        return {error: error.http_status for error in errors}
 
     def attach(self, registry: ModuleRegistry) -> None:
         """Read the settings; quote from this app's datafeed module unless a URL is configured."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from trading_api.models.broker import AccountMetainfo, EquityData, Execution, OrderStatus
 from trading_api.modules.broker.costs import margin
-from trading_api.modules.broker.errors import NotFoundError
+from trading_api.modules.broker.errors import OrderNotFoundError, PositionNotFoundError
 from trading_api.modules.broker.market import PriceQuote
 from trading_api.modules.broker.orders import OrderState
 from trading_api.modules.broker.positions import PositionState, unrealized_pl
@@ -53,13 +53,13 @@ class AccountBook:
         try:
             return self.orders[order_id]
         except KeyError:
-            raise NotFoundError(f"order {order_id!r} not found") from None
+            raise OrderNotFoundError(f"order {order_id!r} not found") from None
 
     def position_by_id(self, position_id: str) -> PositionState:
         for pos in self.positions.values():
             if pos.id == position_id:
                 return pos
-        raise NotFoundError(f"position {position_id!r} not found")
+        raise PositionNotFoundError(f"position {position_id!r} not found")
 
     def leverage_of(self, symbol: str) -> float:
         return self.leverage.get(symbol, self.default_leverage)

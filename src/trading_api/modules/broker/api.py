@@ -1,21 +1,23 @@
 """Broker REST endpoints (v1), shaped like the TradingView Broker API.
 
 Every endpoint acts on one account: the `accountId` query parameter, or the demo account when
-it is absent. Engine errors become answers through `BrokerModule.error_statuses` (404 unknown
-id, 409 final order, 422 refused request, 503 market data unavailable).
+it is absent. Engine errors (`errors.py`) answer their own status and code; each route declares
+the ones it can raise (404 unknown account, order, position or symbol; 409 final order or
+insufficient margin; 400 refused by a trading rule; 503 market data unavailable). docs/errors.md
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
+from trading_api.framework.errors import DomainError, error_responses
 from trading_api.models import (
     AccountSummary,
     Brackets,
     BrokerConnectionStatus,
-    ErrorResponse,
     Execution,
     LeverageInfo,
     LeverageInfoParams,
@@ -31,20 +33,26 @@ from trading_api.models import (
     Side,
 )
 from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
+from trading_api.modules.broker.errors import (
+    AccountNotFoundError,
+    InsufficientMarginError,
+    InvalidLeverageError,
+    InvalidOrderError,
+    MarketDataUnavailableError,
+    OrderNotFoundError,
+    OrderNotModifiableError,
+    PositionNotFoundError,
+    UnknownSymbolError,
+)
 from trading_api.modules.broker.service import BrokerService
 
-Responses = dict[int | str, dict[str, Any]]
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
-_ACCOUNT: Responses = {404: _error("Unknown account")}
-_MARKET: Responses = {503: _error("Market data unavailable")}
-_ORDER: Responses = {404: _error("Unknown account or order")}
-_FINAL: Responses = {409: _error("The order is filled, cancelled or rejected")}
-_POSITION: Responses = {404: _error("Unknown account or position")}
+_ACCOUNT: tuple[type[DomainError], ...] = (AccountNotFoundError,)
+_ORDER = (*_ACCOUNT, OrderNotFoundError)
+_POSITION = (*_ACCOUNT, PositionNotFoundError)
+_QUOTE = (UnknownSymbolError, MarketDataUnavailableError)
+"""Calls that need a quote of a symbol named in the request."""
+_QUOTE_HELD = (MarketDataUnavailableError,)
+"""Calls that quote the symbol of an existing order or position."""
 
 AccountId = Annotated[
     str,
@@ -54,7 +62,16 @@ AccountId = Annotated[
         description=f"Account to act on; the demo account `{DEMO_ACCOUNT_ID}` when absent.",
     ),
 ]
-OrderId = Annotated[str, Path(description="Order id, e.g. `ORD-1`.")]
+OrderId = Annotated[str, Path(description="Order id, e.g. `ORD-1` (never `preview`).")]
+_ORDER_PATH = "/orders/{order_id:broker_order_id}"
+"""`/orders/preview` is not an order: every method but its POST answers 405 there, not 404."""
+
+
+class _OrderIdConvertor(StringConvertor):
+    regex = "(?!preview/?$)[^/]+"
+
+
+register_url_convertor("broker_order_id", _OrderIdConvertor())
 PositionId = Annotated[str, Path(description="Position id, e.g. `POS-1`.")]
 
 
@@ -64,33 +81,47 @@ def create_router(service: BrokerService) -> APIRouter:
 
     # -- orders -------------------------------------------------------------------------------
 
-    @router.get("/orders", responses=_ACCOUNT)
+    @router.get("/orders", responses=error_responses(*_ACCOUNT))
     async def get_orders(account_id: AccountId = DEMO_ACCOUNT_ID) -> list[PlacedOrder]:
         """Every order of the account, final ones included (TradingView `orders`)."""
         return broker.orders(account_id)
 
-    @router.get("/orders/{order_id}", responses=_ORDER)
+    @router.get(_ORDER_PATH, responses=error_responses(*_ORDER))
     async def get_order(order_id: OrderId, account_id: AccountId = DEMO_ACCOUNT_ID) -> PlacedOrder:
         """One order by id."""
         return broker.order(order_id, account_id)
 
-    @router.post("/orders", status_code=status.HTTP_201_CREATED, responses={**_ACCOUNT, **_MARKET})
+    @router.post(
+        "/orders",
+        status_code=status.HTTP_201_CREATED,
+        responses=error_responses(*_ACCOUNT, *_QUOTE, InvalidOrderError, InsufficientMarginError),
+    )
     async def place_order(order: PreOrder, account_id: AccountId = DEMO_ACCOUNT_ID) -> PlacedOrder:
         """Place an order (TradingView `placeOrder`); a market order fills at once.
 
         Market orders fill at the ask (buy) or bid (sell); limit and stop orders rest until
-        the market reaches them. 422 when the order is refused (prices, margin, symbol).
+        the market reaches them. 400 when a trading rule refuses the order (quantity step,
+        position maximum, `isClose`), 409 when the account lacks the margin.
         """
         return await broker.place_order(order, account_id)
 
-    @router.post("/orders/preview", responses={**_ACCOUNT, **_MARKET})
+    @router.post("/orders/preview", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def preview_order(
         order: PreOrder, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> OrderPreviewResult:
         """Costs, margin and checks of an order ticket, without placing it (`previewOrder`)."""
         return await broker.preview_order(order, account_id)
 
-    @router.put("/orders/{order_id}", responses={**_ORDER, **_FINAL, **_MARKET})
+    @router.put(
+        _ORDER_PATH,
+        responses=error_responses(
+            *_ORDER,
+            *_QUOTE_HELD,
+            OrderNotModifiableError,
+            InsufficientMarginError,
+            InvalidOrderError,
+        ),
+    )
     async def modify_order(
         order_id: OrderId,
         modification: OrderModification,
@@ -102,7 +133,7 @@ def create_router(service: BrokerService) -> APIRouter:
         """
         return await broker.modify_order(order_id, modification, account_id)
 
-    @router.delete("/orders/{order_id}", responses={**_ORDER, **_FINAL})
+    @router.delete(_ORDER_PATH, responses=error_responses(*_ORDER, OrderNotModifiableError))
     async def cancel_order(
         order_id: OrderId, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> PlacedOrder:
@@ -111,19 +142,22 @@ def create_router(service: BrokerService) -> APIRouter:
 
     # -- positions ----------------------------------------------------------------------------
 
-    @router.get("/positions", responses=_ACCOUNT)
+    @router.get("/positions", responses=error_responses(*_ACCOUNT))
     async def get_positions(account_id: AccountId = DEMO_ACCOUNT_ID) -> list[Position]:
         """Open positions, marked to the latest quotes (TradingView `positions`)."""
         return broker.positions(account_id)
 
-    @router.get("/positions/{position_id}", responses=_POSITION)
+    @router.get("/positions/{position_id}", responses=error_responses(*_POSITION))
     async def get_position(
         position_id: PositionId, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> Position:
         """One open position by id."""
         return broker.position(position_id, account_id)
 
-    @router.delete("/positions/{position_id}", responses={**_POSITION, **_MARKET})
+    @router.delete(
+        "/positions/{position_id}",
+        responses=error_responses(*_POSITION, *_QUOTE_HELD, InvalidOrderError),
+    )
     async def close_position(
         position_id: PositionId,
         amount: Annotated[
@@ -138,7 +172,10 @@ def create_router(service: BrokerService) -> APIRouter:
         """
         return await broker.close_position(position_id, amount, account_id)
 
-    @router.put("/positions/{position_id}/brackets", responses={**_POSITION, **_MARKET})
+    @router.put(
+        "/positions/{position_id}/brackets",
+        responses=error_responses(*_POSITION, *_QUOTE_HELD, InvalidOrderError),
+    )
     async def edit_position_brackets(
         position_id: PositionId, brackets: Brackets, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> Position:
@@ -150,7 +187,7 @@ def create_router(service: BrokerService) -> APIRouter:
 
     # -- executions and account ---------------------------------------------------------------
 
-    @router.get("/executions/{symbol}", responses=_ACCOUNT)
+    @router.get("/executions/{symbol}", responses=error_responses(*_ACCOUNT))
     async def get_executions(
         symbol: Annotated[str, Path(description="Symbol whose fills to list, e.g. `AAPL`.")],
         account_id: AccountId = DEMO_ACCOUNT_ID,
@@ -158,12 +195,12 @@ def create_router(service: BrokerService) -> APIRouter:
         """Fills of one symbol, oldest first (TradingView `executions`)."""
         return broker.executions(symbol, account_id)
 
-    @router.get("/account", responses=_ACCOUNT)
+    @router.get("/account", responses=error_responses(*_ACCOUNT))
     async def get_account(account_id: AccountId = DEMO_ACCOUNT_ID) -> AccountSummary:
         """Account identity and money: equity, balance, realized and unrealized P&L, margin."""
         return broker.account_summary(account_id)
 
-    @router.get("/connection", responses=_ACCOUNT)
+    @router.get("/connection", responses=error_responses(*_ACCOUNT))
     async def get_connection_status(
         account_id: AccountId = DEMO_ACCOUNT_ID,
     ) -> BrokerConnectionStatus:
@@ -172,7 +209,7 @@ def create_router(service: BrokerService) -> APIRouter:
 
     # -- leverage -----------------------------------------------------------------------------
 
-    @router.get("/leverage", responses=_ACCOUNT)
+    @router.get("/leverage", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def get_leverage_info(
         symbol: Annotated[str, Query(min_length=1, description="Symbol, e.g. `AAPL`.")],
         order_type: Annotated[OrderType, Query(alias="orderType", description="Order type.")],
@@ -181,20 +218,20 @@ def create_router(service: BrokerService) -> APIRouter:
     ) -> LeverageInfo:
         """Leverage of a symbol and its allowed range (TradingView `leverageInfo`)."""
         params = LeverageInfoParams(symbol=symbol, order_type=order_type, side=side)
-        return broker.leverage_info(params, account_id)
+        return await broker.leverage_info(params, account_id)
 
-    @router.put("/leverage", responses=_ACCOUNT)
+    @router.put("/leverage", responses=error_responses(*_ACCOUNT, *_QUOTE, InvalidLeverageError))
     async def set_leverage(
         params: LeverageSetParams, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> LeverageSetResult:
-        """Set the leverage of a symbol (TradingView `setLeverage`); 422 if the preview errs."""
+        """Set the leverage of a symbol (TradingView `setLeverage`); 400 if the preview errs."""
         return await broker.set_leverage(params, account_id)
 
-    @router.post("/leverage/preview", responses=_ACCOUNT)
+    @router.post("/leverage/preview", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def preview_leverage(
         params: LeverageSetParams, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> LeveragePreviewResult:
         """Margin consequences of a leverage change, without applying it (`previewLeverage`)."""
-        return broker.preview_leverage(params, account_id)
+        return await broker.preview_leverage(params, account_id)
 
     return router

@@ -47,10 +47,10 @@ from trading_api.modules.broker.config import (
 )
 from trading_api.modules.broker.costs import commission, margin, order_costs
 from trading_api.modules.broker.errors import (
+    AccountNotFoundError,
     InsufficientMarginError,
     InvalidLeverageError,
     InvalidOrderError,
-    NotFoundError,
     OrderNotModifiableError,
 )
 from trading_api.modules.broker.events import BrokerEvents, NullBrokerEvents
@@ -349,9 +349,16 @@ class Broker:
 
     # -- leverage -----------------------------------------------------------------------------
 
-    def leverage_info(self, params: LeverageInfoParams, account_id: str = DEMO) -> LeverageInfo:
-        """Leverage of `params.symbol` (per symbol: side and order type do not matter)."""
+    async def leverage_info(
+        self, params: LeverageInfoParams, account_id: str = DEMO
+    ) -> LeverageInfo:
+        """Leverage of `params.symbol` (per symbol: side and order type do not matter).
+
+        Like every leverage call, raises `UnknownSymbolError` for a symbol the market data
+        source does not know.
+        """
         book = self._book(account_id)
+        await self._market.quote(params.symbol)
         rules = self._config.leverage
         return LeverageInfo(
             title=f"{params.symbol} leverage",
@@ -361,16 +368,19 @@ class Broker:
             step=rules.step,
         )
 
-    def preview_leverage(
+    async def preview_leverage(
         self, params: LeverageSetParams, account_id: str = DEMO
     ) -> LeveragePreviewResult:
-        return self._leverage_preview(self._book(account_id), params)
+        book = self._book(account_id)
+        await self._market.quote(params.symbol)
+        return self._leverage_preview(book, params)
 
     async def set_leverage(
         self, params: LeverageSetParams, account_id: str = DEMO
     ) -> LeverageSetResult:
         """Set the leverage of a symbol; `InvalidLeverageError` if the preview has errors."""
         book = self._book(account_id)
+        await self._market.quote(params.symbol)
         async with book.lock:
             preview = self._leverage_preview(book, params)
             if preview.errors:
@@ -851,7 +861,7 @@ class Broker:
         try:
             return self._books[account_id]
         except KeyError:
-            raise NotFoundError(f"account {account_id!r} not found") from None
+            raise AccountNotFoundError(f"account {account_id!r} not found") from None
 
     @staticmethod
     def _order_model(state: OrderState) -> PlacedOrder:

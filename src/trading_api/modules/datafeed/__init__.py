@@ -9,12 +9,6 @@ from fastapi import APIRouter
 
 from trading_api.framework import Module, ModuleRegistry
 from trading_api.modules.datafeed.api import create_router
-from trading_api.modules.datafeed.errors import (
-    InvalidRangeError,
-    RangeTooLargeError,
-    UnknownResolutionError,
-    UnknownSymbolError,
-)
 from trading_api.modules.datafeed.service import DatafeedService
 from trading_api.modules.datafeed.ws_generated import BarsRouter, QuotesRouter
 from trading_api.ws import WsRouter
@@ -43,13 +37,3 @@ class DatafeedModule(Module):
 
     def ws_routers(self) -> Mapping[str, Sequence[WsRouter[Any, Any]]]:
         return self._ws_routers
-
-    def error_statuses(self) -> Mapping[type[Exception], int]:
-        # 400, not 422: a 422 body is FastAPI's validation list (`HTTPValidationError` in the
-        # spec), while these errors answer `{"detail": "<message>"}` (`ErrorResponse`).
-        return {
-            UnknownSymbolError: 404,
-            UnknownResolutionError: 400,
-            InvalidRangeError: 400,
-            RangeTooLargeError: 400,
-        }

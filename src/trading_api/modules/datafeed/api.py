@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from trading_api.framework.errors import error_responses
 from trading_api.models import (
     BarsResponse,
     DatafeedConfiguration,
-    ErrorResponse,
     QuoteData,
     QuotesRequest,
     SearchSymbolResultItem,
     SymbolInfo,
 )
+from trading_api.modules.datafeed.errors import (
+    InvalidRangeError,
+    RangeTooLargeError,
+    UnknownResolutionError,
+    UnknownSymbolError,
+)
 from trading_api.modules.datafeed.service import DatafeedService
-
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Unknown symbol"}
-}
-_BAD_REQUEST: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Unknown resolution, invalid or too large range"}
-}
 
 
 def create_router(service: DatafeedService) -> APIRouter:
@@ -49,14 +48,19 @@ def create_router(service: DatafeedService) -> APIRouter:
         """Symbols matching the user's input (TradingView `searchSymbols`)."""
         return service.search(query, type, exchange, limit)
 
-    @router.get("/resolve/{symbol}", responses=_NOT_FOUND)
+    @router.get("/resolve/{symbol}", responses=error_responses(UnknownSymbolError))
     async def resolve_symbol(
         symbol: Annotated[str, Path(description="Ticker, optionally `EXCHANGE:TICKER`.")],
     ) -> SymbolInfo:
         """Full symbol information (TradingView `resolveSymbol`)."""
         return service.resolve(symbol)
 
-    @router.get("/bars", responses={**_NOT_FOUND, **_BAD_REQUEST})
+    @router.get(
+        "/bars",
+        responses=error_responses(
+            UnknownSymbolError, UnknownResolutionError, InvalidRangeError, RangeTooLargeError
+        ),
+    )
     def get_bars(
         symbol: Annotated[str, Query(min_length=1, description="Ticker, e.g. `AAPL`.")],
         resolution: Annotated[str, Query(min_length=1, description="e.g. `1`, `60`, `1D`.")],

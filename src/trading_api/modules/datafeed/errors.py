@@ -1,36 +1,47 @@
 """Domain errors of the datafeed; the HTTP layer maps each class to one status code.
 
-HTTP mapping (`DatafeedModule.error_statuses`): `UnknownSymbolError` → 404,
-`UnknownResolutionError`, `InvalidRangeError` and `RangeTooLargeError` → 400 with
-``{"detail": message}`` (422 is left to FastAPI's request validation, whose body differs).
-`DataFileError` and `SettingsError` are configuration problems raised at start-up.
+The request errors are `DomainError`s, answered with their `http_status` and an
+`ErrorResponse` (`code`, `message`): `UnknownSymbolError` → 404, `UnknownResolutionError`,
+`InvalidRangeError` and `RangeTooLargeError` → 400 (422 is left to FastAPI's request
+validation, whose body differs; docs/errors.md). `DataFileError` and `SettingsError` are
+configuration problems raised at start-up.
 """
 
 from trading_api import env_settings
+from trading_api.framework.errors import DomainError
 
 
 class DatafeedError(Exception):
     """Base class of every datafeed error."""
 
 
-class UnknownSymbolError(DatafeedError, LookupError):
+class UnknownSymbolError(DatafeedError, DomainError, LookupError):
     """The symbol is not served by the configured source."""
+
+    http_status = 404
+    code = "unknown_symbol"
 
     def __init__(self, symbol: str) -> None:
         super().__init__(f"unknown symbol {symbol!r}")
         self.symbol = symbol
 
 
-class UnknownResolutionError(DatafeedError, ValueError):
+class UnknownResolutionError(DatafeedError, DomainError, ValueError):
     """The resolution string is malformed or not served for the symbol."""
 
-
-class InvalidRangeError(DatafeedError, ValueError):
-    """The requested bar range is invalid (``from`` after ``to``, ``countback`` <= 0, ...)."""
+    code = "unknown_resolution"
 
 
-class RangeTooLargeError(DatafeedError, ValueError):
+class InvalidRangeError(DatafeedError, DomainError, ValueError):
+    """The requested bar range is invalid (`from` after `to`, `countBack` <= 0)."""
+
+    code = "invalid_range"
+
+
+class RangeTooLargeError(DatafeedError, DomainError, ValueError):
     """The request would return more bars than the configured maximum."""
+
+    code = "range_too_large"
 
     def __init__(self, limit: int, resolution: str, *, countback: int | None = None) -> None:
         if countback is None:

@@ -1,0 +1,403 @@
+"""The spec never says one thing and the server another, for errors.
+
+Every error response the merged OpenAPI document declares — each (operation, status, code),
+the codes being the examples of an `ErrorResponse` answer — is produced against live servers,
+and each body validates against the declared schema. A declared answer no request can produce
+fails, and so does a request answered otherwise. Also: 405 lists every method of its path in
+`Allow`, and a body holding `NaN`/`Infinity` or undecodable bytes never turns into a 500.
+
+One server runs every module; a second pair runs the broker against a datafeed server that the
+test stops, for the broker's 503 (market data unavailable).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from broker.live import trading_server
+from jsonschema import Draft202012Validator
+
+pytestmark = pytest.mark.slow
+
+SYMBOL = "ETHUSD"  # trades 24x7: market orders fill whenever the test runs
+NOBODY = "NO-SUCH-ACCOUNT"
+TIMEOUT = 30.0
+MARKET, LIMIT, BUY = 2, 1, 1  # TradingView OrderType.Market, OrderType.Limit, Side.Buy
+HUGE_QTY = 100_000  # a valid quantity whose margin exceeds the demo account's equity
+MALFORMED = b'{"symbol": '
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request to an operation: its path parameters, query and body."""
+
+    path: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    content: bytes | None = None
+    """Raw body (sent as JSON) instead of `body`."""
+
+    def with_params(self, **params: Any) -> Request:
+        return dataclasses.replace(self, params={**self.params, **params})
+
+    def with_path(self, **path: str) -> Request:
+        return dataclasses.replace(self, path={**self.path, **path})
+
+    def with_symbol(self, symbol: str) -> Request:
+        """The same request naming `symbol` wherever it names one."""
+        if "symbol" in self.path:
+            return self.with_path(symbol=symbol)
+        if "symbol" in self.params:
+            return self.with_params(symbol=symbol)
+        assert isinstance(self.body, dict) and "symbol" in self.body, self
+        return dataclasses.replace(self, body={**self.body, "symbol": symbol})
+
+
+@dataclass(frozen=True)
+class State:
+    """What a broker server holds for the requests to refer to."""
+
+    ask: float
+    working_order: str = ""
+    bracket_order: str = ""
+    filled_order: str = ""
+    position: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    template: str
+    spec: dict[str, Any]
+
+    def send(self, http: httpx.Client, base_url: str, request: Request) -> httpx.Response:
+        url = base_url + self.template.format(**request.path)
+        content = request.content
+        if content is None and request.body is not None:
+            return http.request(self.method, url, params=request.params, json=request.body)
+        headers = {"content-type": "application/json"} if content is not None else None
+        return http.request(
+            self.method, url, params=request.params, content=content, headers=headers
+        )
+
+
+def _order(**fields: Any) -> dict[str, Any]:
+    return {"symbol": SYMBOL, "type": MARKET, "side": BUY, "qty": 1, **fields}
+
+
+def _leverage(**fields: Any) -> dict[str, Any]:
+    return {"symbol": SYMBOL, "orderType": MARKET, "side": BUY, "leverage": 10, **fields}
+
+
+def valid_request(operation_id: str, state: State) -> Request:
+    """A request each operation accepts: the base that each error case changes one thing of."""
+    bars = {"symbol": "AAPL", "resolution": "1D", "from": 1_700_000_000, "to": 1_700_600_000}
+    requests = {
+        "datafeed_search_symbols": Request(params={"query": "A"}),
+        "datafeed_resolve_symbol": Request(path={"symbol": "AAPL"}),
+        "datafeed_get_bars": Request(params=bars),
+        "datafeed_get_quotes": Request(body={"symbols": ["AAPL"]}),
+        "broker_get_orders": Request(),
+        "broker_get_order": Request(path={"order_id": state.working_order}),
+        "broker_place_order": Request(body=_order()),
+        "broker_preview_order": Request(body=_order()),
+        "broker_modify_order": Request(path={"order_id": state.working_order}, body={"qty": 2}),
+        "broker_cancel_order": Request(path={"order_id": state.working_order}),
+        "broker_get_positions": Request(),
+        "broker_get_position": Request(path={"position_id": state.position}),
+        "broker_close_position": Request(path={"position_id": state.position}),
+        "broker_edit_position_brackets": Request(
+            path={"position_id": state.position}, body={"takeProfit": round(state.ask * 2, 2)}
+        ),
+        "broker_get_executions": Request(path={"symbol": SYMBOL}),
+        "broker_get_account": Request(),
+        "broker_get_connection_status": Request(),
+        "broker_get_leverage_info": Request(
+            params={"symbol": SYMBOL, "orderType": MARKET, "side": BUY}
+        ),
+        "broker_set_leverage": Request(body=_leverage()),
+        "broker_preview_leverage": Request(body=_leverage()),
+    }
+    return requests[operation_id]
+
+
+Key = tuple[str, int, str | None]
+"""(operationId, status, `ErrorResponse` code or None for a 422 validation error)."""
+Make = Callable[[Request, State], Request]
+
+GENERIC: dict[str, Make] = {
+    "account_not_found": lambda r, s: r.with_params(accountId=NOBODY),
+    "order_not_found": lambda r, s: r.with_path(order_id="ORD-404"),
+    "position_not_found": lambda r, s: r.with_path(position_id="POS-404"),
+    "unknown_symbol": lambda r, s: r.with_symbol("NOPE"),
+    "malformed_body": lambda r, s: dataclasses.replace(r, content=MALFORMED),
+    "market_data_unavailable": lambda r, s: r,  # sent to the broker whose datafeed is gone
+}
+"""How to provoke each code on any operation declaring it."""
+
+SPECIFIC: dict[Key, Make] = {
+    ("broker_place_order", 409, "insufficient_margin"): lambda r, s: dataclasses.replace(
+        r, body=_order(qty=HUGE_QTY)
+    ),
+    ("broker_place_order", 400, "invalid_order"): lambda r, s: dataclasses.replace(
+        r, body=_order(qty=1.0005)  # off the quantity step
+    ),
+    ("broker_modify_order", 409, "insufficient_margin"): lambda r, s: dataclasses.replace(
+        r, body={"qty": HUGE_QTY}
+    ),
+    ("broker_modify_order", 409, "order_not_modifiable"): lambda r, s: r.with_path(
+        order_id=s.filled_order
+    ),
+    ("broker_cancel_order", 409, "order_not_modifiable"): lambda r, s: r.with_path(
+        order_id=s.filled_order
+    ),
+    # a bracket order accepts only its own price
+    ("broker_modify_order", 400, "invalid_order"): lambda r, s: r.with_path(
+        order_id=s.bracket_order
+    ),
+    ("broker_close_position", 400, "invalid_order"): lambda r, s: r.with_params(amount=999_999),
+    # a long position's take-profit must be above the market
+    ("broker_edit_position_brackets", 400, "invalid_order"): lambda r, s: dataclasses.replace(
+        r, body={"takeProfit": round(s.ask / 2, 2)}
+    ),
+    ("broker_set_leverage", 400, "invalid_leverage"): lambda r, s: dataclasses.replace(
+        r, body=_leverage(leverage=1000)
+    ),
+    ("datafeed_get_bars", 400, "invalid_range"): lambda r, s: r.with_params(to=1_600_000_000),
+    ("datafeed_get_bars", 400, "range_too_large"): lambda r, s: r.with_params(countBack=20_001),
+    ("datafeed_get_bars", 400, "unknown_resolution"): lambda r, s: r.with_params(
+        resolution="2"
+    ),  # valid, not served
+    ("datafeed_get_bars", 422, None): lambda r, s: r.with_params(countBack=0),
+    ("datafeed_search_symbols", 422, None): lambda r, s: r.with_params(limit=0),
+    ("datafeed_get_quotes", 422, None): lambda r, s: dataclasses.replace(r, body={"symbols": []}),
+    ("broker_close_position", 422, None): lambda r, s: r.with_params(amount=0),
+    ("broker_get_leverage_info", 422, None): lambda r, s: r.with_params(side=7),
+}
+"""Cases no generic change provokes. Every other broker 422: an empty `accountId`."""
+
+
+def how_to_provoke(key: Key) -> Make:
+    operation_id, status, code = key
+    if key in SPECIFIC:
+        return SPECIFIC[key]
+    if code is not None and code in GENERIC:
+        return GENERIC[code]
+    if code is None and operation_id.startswith("broker_"):
+        return lambda r, s: r.with_params(accountId="")
+    raise AssertionError(f"{operation_id} declares {status} {code or ''}: nothing provokes it")
+
+
+# -- the served contract ------------------------------------------------------------------------
+
+
+def operations(spec: dict[str, Any]) -> dict[str, Operation]:
+    return {
+        op["operationId"]: Operation(method.upper(), path, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+    }
+
+
+def declared_errors(spec: dict[str, Any]) -> Iterator[Key]:
+    for operation_id, operation in operations(spec).items():
+        for status, response in operation.spec["responses"].items():
+            if int(status) < 400:
+                continue
+            media = response["content"]["application/json"]
+            codes = list(media.get("examples", {})) if int(status) != 422 else [None]
+            assert codes, f"{operation_id} {status}: no code documented"
+            for code in codes:
+                yield operation_id, int(status), code
+
+
+def assert_declared(spec: dict[str, Any], operation: Operation, response: httpx.Response) -> Any:
+    """The response's status is declared and its body validates against the declared schema."""
+    declared = operation.spec["responses"]
+    status = str(response.status_code)
+    assert status in declared, (operation.template, status, response.text)
+    schema = declared[status]["content"]["application/json"]["schema"]
+    body = response.json()
+    Draft202012Validator({**schema, "components": spec["components"]}).validate(body)
+    return body
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Live:
+    base_url: str
+    http: httpx.Client
+    spec: dict[str, Any]
+    state: State
+
+    def send(self, operation_id: str, request: Request) -> httpx.Response:
+        return operations(self.spec)[operation_id].send(self.http, self.base_url, request)
+
+
+def _prepare(http: httpx.Client, base_url: str) -> State:
+    """A working order with a bracket, a filled order and an open position."""
+    broker = f"{base_url}/api/v1/broker"
+    price = _ask(http, base_url)
+    working = http.post(
+        f"{broker}/orders",
+        json=_order(type=LIMIT, limitPrice=round(price / 2, 2), takeProfit=round(price / 1.5, 2)),
+    ).raise_for_status()
+    filled = http.post(f"{broker}/orders", json=_order()).raise_for_status()
+    orders = http.get(f"{broker}/orders").raise_for_status().json()
+    (bracket,) = [o["id"] for o in orders if o.get("parentId") == working.json()["id"]]
+    (position,) = http.get(f"{broker}/positions").raise_for_status().json()
+    return State(
+        ask=price,
+        working_order=working.json()["id"],
+        bracket_order=bracket,
+        filled_order=filled.json()["id"],
+        position=position["id"],
+    )
+
+
+def _ask(http: httpx.Client, base_url: str) -> float:
+    """The symbol's ask from any datafeed server (the broker's own, or its remote one)."""
+    quotes = http.post(f"{base_url}/api/v1/datafeed/quotes", json={"symbols": [SYMBOL]})
+    ask = quotes.raise_for_status().json()[0]["v"]["ask"]
+    assert isinstance(ask, float)
+    return ask
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[Live]:
+    """Every module in one server."""
+    with trading_server() as server, httpx.Client(timeout=TIMEOUT) as http:
+        spec = http.get(f"{server.base_url}/api/v1/openapi.json").raise_for_status().json()
+        yield Live(server.base_url, http, spec, _prepare(http, server.base_url))
+
+
+@pytest.fixture(scope="module")
+def no_market(live: Live) -> Iterator[Live]:
+    """A broker server whose datafeed server stopped after the broker's state was made."""
+    with (
+        trading_server(["datafeed"]) as datafeed,
+        trading_server(["broker"], TRADING_API_BROKER_DATAFEED_URL=datafeed.base_url) as broker,
+        httpx.Client(timeout=TIMEOUT) as http,
+    ):
+        state = _prepare_remote(http, broker.base_url, datafeed.base_url)
+        datafeed.process.terminate()
+        datafeed.process.wait(timeout=15)
+        yield Live(broker.base_url, http, live.spec, state)
+
+
+def _prepare_remote(http: httpx.Client, broker_url: str, datafeed_url: str) -> State:
+    price = _ask(http, datafeed_url)
+    broker = f"{broker_url}/api/v1/broker"
+    working = http.post(f"{broker}/orders", json=_order(type=LIMIT, limitPrice=round(price / 2, 2)))
+    http.post(f"{broker}/orders", json=_order()).raise_for_status()
+    (position,) = http.get(f"{broker}/positions").raise_for_status().json()
+    return State(
+        ask=price, working_order=working.raise_for_status().json()["id"], position=position["id"]
+    )
+
+
+# -- tests --------------------------------------------------------------------------------------
+
+
+def test_every_declared_error_is_produced_with_the_declared_body(
+    live: Live, no_market: Live
+) -> None:
+    declared = sorted(declared_errors(live.spec), key=lambda key: (key[0], key[1], key[2] or ""))
+    assert len(declared) > 50  # the broker, the datafeed, and the shared 400 and 422
+    problems = []
+    for key in declared:
+        operation_id, status, code = key
+        server = no_market if code == "market_data_unavailable" else live
+        request = how_to_provoke(key)(valid_request(operation_id, server.state), server.state)
+        response = server.send(operation_id, request)
+        operation = operations(live.spec)[operation_id]
+        if response.status_code != status:
+            problems.append(f"{key}: got {response.status_code} {response.text[:200]}")
+            continue
+        body = assert_declared(live.spec, operation, response)
+        if code is not None and body["code"] != code:
+            problems.append(f"{key}: got code {body['code']!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_code_answered_is_documented_on_its_response(live: Live) -> None:
+    """The examples of each `ErrorResponse` answer are exactly the codes it can carry."""
+    for operation_id, operation in operations(live.spec).items():
+        for status, response in operation.spec["responses"].items():
+            media = response.get("content", {}).get("application/json", {})
+            if media.get("schema") == {"$ref": "#/components/schemas/ErrorResponse"}:
+                for code, example in media["examples"].items():
+                    assert example["value"]["code"] == code
+                    assert f"`{code}`" in response["description"], (operation_id, status)
+
+
+def test_405_allows_every_method_of_the_path(live: Live) -> None:
+    methods = ["DELETE", "GET", "PATCH", "POST", "PUT"]
+    for template, item in live.spec["paths"].items():
+        served = sorted(method.upper() for method in item)
+        url = live.base_url + re.sub(r"\{[^}]+\}", "X", template)
+        for method in sorted(set(methods) - set(served)):
+            response = live.http.request(method, url)
+            assert response.status_code == 405, (method, template, response.text)
+            assert response.headers["allow"] == ", ".join(served), (method, template)
+            assert response.json()["code"] == "method_not_allowed"
+    leverage = live.http.delete(f"{live.base_url}/api/v1/broker/leverage")
+    assert leverage.headers["allow"] == "GET, PUT"
+
+
+def _with_numbers(value: Any, number: float) -> Any:
+    if isinstance(value, dict):
+        return {key: _with_numbers(item, number) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_numbers(item, number) for item in value]
+    return number if isinstance(value, int | float) else value
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_non_finite_numbers_are_refused_with_a_serialisable_422(live: Live, number: float) -> None:
+    """Python's JSON parser reads `NaN`/`Infinity`; the 422 that echoes them must stay JSON."""
+    tested = []
+    for operation_id, operation in operations(live.spec).items():
+        if "requestBody" not in operation.spec:
+            continue
+        body = valid_request(operation_id, live.state).body
+        if body == _with_numbers(body, 0):
+            continue  # no number to replace
+        content = json.dumps(_with_numbers(body, number)).encode()
+        request = dataclasses.replace(valid_request(operation_id, live.state), content=content)
+        response = live.send(operation_id, request)
+        assert response.status_code == 422, (operation_id, response.text)
+        assert_declared(live.spec, operation, response)
+        tested.append(operation_id)
+    assert len(tested) >= 5, tested
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [(b"NaN", 422), (b"1e400", 422), (b"", 422), (b"\xff\xfe{}", 400), (MALFORMED, 400)],
+)
+def test_odd_bodies_get_a_declared_answer(live: Live, content: bytes, status: int) -> None:
+    for operation_id, operation in operations(live.spec).items():
+        if "requestBody" not in operation.spec:
+            continue
+        request = dataclasses.replace(valid_request(operation_id, live.state), content=content)
+        response = live.send(operation_id, request)
+        assert response.status_code == status, (operation_id, response.text)
+        assert_declared(live.spec, operation, response)
+
+
+def test_unknown_paths_answer_the_error_shape(live: Live) -> None:
+    for path in ["/nowhere", "/api/v1/broker/nowhere", "/api/v1/datafeed/resolve"]:
+        response = live.http.get(live.base_url + path)
+        assert response.status_code == 404, path
+        assert response.json() == {"code": "not_found", "message": "Not Found"}
