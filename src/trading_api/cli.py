@@ -80,7 +80,28 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated modules to mount (default: all; core is always mounted)",
     )
     serve.add_argument("--reload", action="store_true", help="restart on source changes (dev)")
+    _add_db_parser(commands)
     return parser
+
+
+def _add_db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = commands.add_parser(
+        "db",
+        help="migrate or inspect the database (TRADING_API_DATABASE_URL)",
+        description="Manage the schema of the database named by TRADING_API_DATABASE_URL "
+        "(default: a SQLite file in the per-user data directory).",
+    )
+    actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    actions.add_parser("upgrade", help="upgrade the schema to the latest revision")
+    actions.add_parser("current", help="print the database's revision and the latest one")
+    actions.add_parser("check", help="exit 1 unless the schema is at the latest revision")
+    revision = actions.add_parser(
+        "revision",
+        help="(development) write the next migration from the model changes",
+        description="Compare the ORM tables with the database (upgraded first) and write "
+        "src/trading_api/storage/migrations/versions/vNNNN_<slug>.py; review it before committing.",
+    )
+    revision.add_argument("-m", "--message", required=True, help="what the migration changes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list-modules": _list_modules,
         "clean": _clean,
         "serve": _serve,
+        "db": _db,
     }[args.command]
     return handler(args)
 
@@ -191,6 +213,16 @@ def _serve_reload(args: argparse.Namespace) -> int:
         )
     return 0
 
+
+def _db(args: argparse.Namespace) -> int:
+    from trading_api.storage.commands import run_db_command
+    from trading_api.storage.settings import SettingsError, StorageSettings
+
+    try:
+        settings = StorageSettings.from_env()
+    except SettingsError as error:
+        return _fail(str(error), EXIT_USAGE)
+    return run_db_command(args.db_command, settings, message=getattr(args, "message", None))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,86 @@
+"""Stored answers of requests sent with an ``Idempotency-Key``.
+
+Look the key up and store the answer inside the operation's own `UnitOfWork`: the account row
+is locked, so two retries racing each other cannot both act, and a failed operation stores
+nothing (its key can be retried).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+
+from trading_api.storage.tables import IdempotencyKey
+from trading_api.storage.unit_of_work import Database, UnitOfWork
+
+RETENTION_MS = 24 * 60 * 60 * 1000
+"""Keys are kept at least this long (Unix ms); `purge_expired` removes older ones."""
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: str
+
+
+class IdempotencyConflictError(ValueError):
+    """The key was first used with a different request."""
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """SHA-256 of the request, identifying "the same request" for a reused key."""
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+async def recall(work: UnitOfWork, key: str, request_fingerprint: str) -> StoredResponse | None:
+    """The stored answer for `key`, None if new; `IdempotencyConflictError` if the key was used
+    with another request."""
+    row = await work.session.get(IdempotencyKey, (work.account.id, key))
+    if row is None:
+        return None
+    if row.fingerprint != request_fingerprint:
+        raise IdempotencyConflictError(f"Idempotency-Key {key!r} was used with another request")
+    return StoredResponse(row.status_code, row.body)
+
+
+def remember(
+    work: UnitOfWork, key: str, request_fingerprint: str, response: StoredResponse
+) -> None:
+    """Store the answer; it commits (or rolls back) with the operation."""
+    work.session.add(
+        IdempotencyKey(
+            account_id=work.account.id,
+            key=key,
+            fingerprint=request_fingerprint,
+            status_code=response.status_code,
+            body=response.body,
+            created_at=work.now(),
+        )
+    )
+
+
+async def purge_expired(database: Database, now_ms: int, retention_ms: int = RETENTION_MS) -> int:
+    """Delete keys older than `retention_ms` (never less than 24 h); returns how many."""
+    cutoff = now_ms - max(retention_ms, RETENTION_MS)
+    async with database.write() as session:
+        result = await session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
+        )
+    return int(getattr(result, "rowcount", 0))
+
+
+__all__ = [
+    "RETENTION_MS",
+    "IdempotencyConflictError",
+    "StoredResponse",
+    "fingerprint",
+    "purge_expired",
+    "recall",
+    "remember",
+]

@@ -1,0 +1,34 @@
+"""Ids that are never handed out twice, across restarts and processes.
+
+PostgreSQL draws them from sequences (no lock is held, a rolled-back number is skipped);
+SQLite, which has no sequences, increments a counter row inside the write transaction, which
+already holds the database's only write lock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading_api.storage.tables import ID_SEQUENCES, IdCounter
+
+
+async def next_number(session: AsyncSession, prefix: str) -> int:
+    """The next number of sequence `prefix` (``ORD``, ``POS``, ``EXE``)."""
+    sequence = ID_SEQUENCES[prefix]
+    if session.get_bind().dialect.name != "sqlite":
+        return int((await session.execute(select(sequence.next_value()))).scalar_one())
+    upsert = (
+        sqlite_insert(IdCounter)
+        .values(name=sequence.name, value=1)
+        .on_conflict_do_update(index_elements=[IdCounter.name], set_={"value": IdCounter.value + 1})
+        .returning(IdCounter.value)
+    )
+    return int((await session.execute(upsert)).scalar_one())
+
+
+async def next_id(session: AsyncSession, prefix: str) -> tuple[str, int]:
+    """A new wire id such as ``ORD-7`` and its number (the row's `seq`)."""
+    number = await next_number(session, prefix)
+    return f"{prefix}-{number}", number

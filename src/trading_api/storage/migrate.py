@@ -1,0 +1,90 @@
+"""Schema migrations with Alembic, configured in code (the scripts ship inside the package).
+
+`prepare_schema` is what the server calls at start: it refuses a database that is not at the
+latest revision, with a message naming ``trading-api db upgrade``, or upgrades it when
+``TRADING_API_DATABASE_AUTO_MIGRATE=true``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from trading_api.storage.engine import writer
+from trading_api.storage.settings import AUTO_MIGRATE_ENV
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+UPGRADE_COMMAND = "trading-api db upgrade"
+_PG_MIGRATION_LOCK = 0x7472_6164_696E_6701
+"""Advisory lock key: two servers auto-migrating at once take turns."""
+
+
+class SchemaNotReadyError(RuntimeError):
+    """The database is not at the revision this code expects."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration without an ini file; env.py runs on `connection`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the package ships at least one revision"
+    return head
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's revision, None when it was never migrated."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Upgrade the schema to `revision` in one transaction."""
+    async with writer(engine).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})"))
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    """Raise `SchemaNotReadyError` unless the database is at the latest revision."""
+    current, head = await current_revision(engine), head_revision()
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    scripts = ScriptDirectory.from_config(alembic_config())
+    if current is not None and current not in {
+        script.revision for script in scripts.walk_revisions()
+    }:
+        raise SchemaNotReadyError(
+            f"database {where} is at revision {current}, unknown to this version of "
+            "trading-api (was it migrated by a newer one?)"
+        )
+    state = f"at revision {current}" if current else "empty (never migrated)"
+    raise SchemaNotReadyError(
+        f"database {where} is {state}; this version of trading-api needs revision {head}: "
+        f"run `{UPGRADE_COMMAND}` (or set {AUTO_MIGRATE_ENV}=true to migrate at start)"
+    )
+
+
+async def prepare_schema(engine: AsyncEngine, *, auto_migrate: bool) -> None:
+    """At server start: upgrade when `auto_migrate`, else refuse an outdated schema."""
+    if auto_migrate:
+        await upgrade(engine)
+    await check_schema(engine)
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
