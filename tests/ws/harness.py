@@ -147,6 +147,12 @@ def make_routers(tracker: Tracker) -> dict[str, WsRouter[Any, Any]]:
         finally:
             tracker.event("stopped", key).set()
 
+    def status_check(request: StatusRequest) -> None:
+        if request.account == "refused":
+            raise LookupError("account 'refused' not found")
+        if request.account == "check-crash":
+            raise RuntimeError("status backend down")
+
     async def status_snapshot(request: StatusRequest) -> Status | None:
         tracker.snapshots[request.account] += 1
         if request.account == "none":
@@ -170,7 +176,7 @@ def make_routers(tracker: Tracker) -> dict[str, WsRouter[Any, Any]]:
     return {
         "counter": CounterRouter(producer=count),
         "failing": FailingRouter(producer=fail),
-        "status": StatusRouter(snapshot=status_snapshot),
+        "status": StatusRouter(snapshot=status_snapshot, check=status_check),
         "batches": BatchRouter(producer=batches),
         "blobs": BlobRouter(producer=blobs),
         "closable": CounterRouter(producer=count),

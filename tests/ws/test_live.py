@@ -275,6 +275,28 @@ async def test_snapshot_none_and_failure(server: LiveServer) -> None:
         assert router.subscriber_count(StatusRequest(account="broken")) == 1
 
 
+@pytest.mark.parametrize(
+    "account, reason",
+    [
+        ("refused", "account 'refused' not found"),  # the check's LookupError, as is
+        ("check-crash", "internal error checking the subscription"),  # nothing leaked
+    ],
+)
+async def test_a_check_refusal_is_answered_and_starts_nothing(
+    server: LiveServer, account: str, reason: str
+) -> None:
+    topic = f'status:{{"account":"{account}"}}'
+    async with client(server.ws_url()) as c:
+        await c.send("status.subscribe", {"account": account})
+        assert await c.recv() == {
+            "type": "status.subscribe.response",
+            "payload": {"status": "error", "message": reason, "topic": topic},
+        }
+        assert await c.ping_until_pong(account) == []  # no snapshot, no error frame
+    assert server.tracker.snapshots[account] == 0
+    assert topic not in server.routers["status"].active_topics()
+
+
 async def test_publish_without_subscribers_is_a_noop(server: LiveServer) -> None:
     router = server.routers["status"]
     await server.call(_publish(router, StatusRequest(account="nobody"), Status(state="x")))
