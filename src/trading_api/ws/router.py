@@ -83,7 +83,8 @@ class WsRouter(Generic[RequestT, DataT]):
         check: Callable[[RequestT], None] | None = None,
     ) -> None:
         """`check` vets each subscription: a ValueError or LookupError it raises rejects the
-        subscribe with that message (status "error"), before any producer starts."""
+        subscribe with that message (status "error"), before any producer starts; any other
+        exception is logged and rejects it with a generic message."""
         cls = type(self)
         if not all(hasattr(cls, name) for name in _CLASS_VARS):
             raise TypeError(
