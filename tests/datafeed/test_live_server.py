@@ -109,7 +109,7 @@ async def test_bars_units_and_range(server: LiveDatafeed) -> None:
             params={"symbol": "BTCUSD", "resolution": "60", "from": start, "to": to},
         )
     body = raw.json()
-    assert set(body) == {"bars", "noData", "nextTime"}
+    assert set(body) == {"bars", "noData"}  # nextTime is absent, never null
     assert set(body["bars"][0]) == {"time", "open", "high", "low", "close", "volume"}
 
 
@@ -146,11 +146,11 @@ async def test_empty_range_has_no_data_and_points_at_the_previous_bar(server: Li
             symbol="BTCUSD", resolution="1", from_=_unix(saturday, 12, 0), to=_unix(saturday, 12, 0)
         )
     assert weekend.no_data and weekend.bars == []
-    # nextTime: the latest bar before `from`, in seconds (Friday 15:59 New York).
-    assert weekend.next_time == _unix(friday, 15, 59, NEW_YORK)
-    assert weekend.next_time * 1000 == friday_bars.bars[-1].time
+    # nextTime: the latest bar before `from`, in milliseconds like bar times (Friday 15:59 NY).
+    assert weekend.next_time == _unix(friday, 15, 59, NEW_YORK) * 1000
+    assert weekend.next_time == friday_bars.bars[-1].time
     assert before_history.no_data and before_history.next_time is None
-    assert empty_range.no_data and empty_range.next_time == _unix(saturday, 11, 59)
+    assert empty_range.no_data and empty_range.next_time == _unix(saturday, 11, 59) * 1000
 
 
 async def test_count_back_returns_the_last_bars_before_to(server: LiveDatafeed) -> None:

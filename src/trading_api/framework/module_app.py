@@ -74,7 +74,9 @@ def build_module_app(module: Module, version: str) -> ModuleApp:
         servers=[{"url": path}],
         openapi_tags=module.tags,
         generate_unique_id_function=operation_id,
-        separate_input_output_schemas=False,
+        # Responses are described as serialized (fields always sent are required); the wire
+        # models keep one schema per class in both modes (trading_api.models.wire).
+        separate_input_output_schemas=True,
     )
     for router in module.api_routers().get(version, ()):
         app.include_router(router, tags=[module.name])

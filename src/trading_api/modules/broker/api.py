@@ -32,6 +32,8 @@ from trading_api.models import (
     PreOrder,
     Side,
 )
+from trading_api.models.named_enum import FromQueryText
+from trading_api.models.numbers import QTY_MAX, QTY_MIN
 from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
 from trading_api.modules.broker.errors import (
     AccountNotFoundError,
@@ -162,7 +164,13 @@ def create_router(service: BrokerService) -> APIRouter:
         position_id: PositionId,
         amount: Annotated[
             float | None,
-            Query(gt=0, description="Quantity to close; the whole position when absent."),
+            Query(
+                ge=QTY_MIN,
+                le=QTY_MAX,
+                allow_inf_nan=False,
+                description="Quantity to close (a multiple of the quantity step); the whole "
+                "position when absent.",
+            ),
         ] = None,
         account_id: AccountId = DEMO_ACCOUNT_ID,
     ) -> Position:
@@ -212,8 +220,10 @@ def create_router(service: BrokerService) -> APIRouter:
     @router.get("/leverage", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def get_leverage_info(
         symbol: Annotated[str, Query(min_length=1, description="Symbol, e.g. `AAPL`.")],
-        order_type: Annotated[OrderType, Query(alias="orderType", description="Order type.")],
-        side: Annotated[Side, Query(description="Order side.")],
+        order_type: Annotated[
+            OrderType, FromQueryText, Query(alias="orderType", description="Order type.")
+        ],
+        side: Annotated[Side, FromQueryText, Query(description="Order side.")],
         account_id: AccountId = DEMO_ACCOUNT_ID,
     ) -> LeverageInfo:
         """Leverage of a symbol and its allowed range (TradingView `leverageInfo`)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -15,6 +16,7 @@ from trading_api.models import (
     SearchSymbolResultItem,
     SymbolInfo,
 )
+from trading_api.models.market.resolution import RESOLUTION_PATTERN
 from trading_api.modules.datafeed.errors import (
     InvalidRangeError,
     RangeTooLargeError,
@@ -63,7 +65,15 @@ def create_router(service: DatafeedService) -> APIRouter:
     )
     def get_bars(
         symbol: Annotated[str, Query(min_length=1, description="Ticker, e.g. `AAPL`.")],
-        resolution: Annotated[str, Query(min_length=1, description="e.g. `1`, `60`, `1D`.")],
+        resolution: Annotated[
+            str,
+            Query(
+                min_length=1,
+                max_length=4,
+                pattern=RESOLUTION_PATTERN,
+                description="Minutes dividing a day (`1`, `60`, `240` …), `1D`, `1W` or `1M`.",
+            ),
+        ],
         from_: Annotated[int, Query(alias="from", description="Range start, Unix seconds.")],
         to: Annotated[int, Query(description="Range end (exclusive), Unix seconds.")],
         countback: Annotated[
@@ -73,6 +83,14 @@ def create_router(service: DatafeedService) -> APIRouter:
     ) -> BarsResponse:
         """Historical bars (TradingView `getBars`): bar `time` in milliseconds."""
         return service.bars(symbol, resolution, from_, to, countback)
+
+    @router.get("/time")
+    async def get_server_time() -> int:
+        """Server time, Unix **seconds** (TradingView `getServerTime`; UDF `/time`).
+
+        A bare JSON integer, e.g. `1445324591`, as UDF clients parse it.
+        """
+        return int(time.time())
 
     @router.post("/quotes")
     def get_quotes(request: QuotesRequest) -> list[QuoteData]:
