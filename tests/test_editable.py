@@ -1,4 +1,5 @@
-"""The editable loop with uv: edits to a module regenerate its client; no edit, no rebuild."""
+"""The editable loop with uv: any module source at any depth rebuilds, generated files never do;
+a module that fails at import degrades `uv run` to a warning but fails `generate` and `uv build`."""
 
 from __future__ import annotations
 
@@ -9,48 +10,102 @@ from support import clean_env, copy_tree
 
 pytestmark = pytest.mark.slow
 
+BUILT = "Built trading-api"
+EXTRA_ROUTES = '''"""Routes kept in a subpackage of the module."""
 
-def _uv(*args: str, cwd) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        ["uv", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stderr
-    return result
+from fastapi import APIRouter
 
 
-def test_uv_sync_regenerates_after_an_edit_and_not_without_one(tmp_path):
-    tree = copy_tree(tmp_path / "tree")
-    _uv("sync", cwd=tree)
-    client = tree / "src/trading_api/modules/core/client_generated/core_client.py"
-    assert "async def get_health" in client.read_text()
-    assert "async def get_uptime" not in client.read_text()
-
-    api = tree / "src/trading_api/modules/core/api.py"
-    api.write_text(
-        api.read_text().replace(
-            "    return router\n",
-            '''    @router.get("/uptime")
+def add_routes(router: APIRouter) -> None:
+    @router.get("/uptime")
     async def get_uptime() -> float:
         """Seconds since start."""
         return 0.0
+'''
 
-    return router
-''',
+
+def _uv(*args: str, cwd, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        ["uv", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=600
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tmp_path):
+    tree = copy_tree(tmp_path / "tree")
+    _uv("sync", cwd=tree)
+    core = tree / "src/trading_api/modules/core"
+    client = core / "client_generated/core_client.py"
+    assert "async def get_health" in client.read_text()
+    assert "async def get_uptime" not in client.read_text()
+
+    (core / "extra").mkdir()
+    (core / "extra/__init__.py").write_text("")
+    (core / "extra/routes.py").write_text(EXTRA_ROUTES)
+    api = core / "api.py"
+    api.write_text(
+        api.read_text()
+        .replace(
+            "def create_router(",
+            "from trading_api.modules.core.extra.routes import add_routes\n\n\ndef create_router(",
         )
+        .replace("    return router\n", "    add_routes(router)\n    return router\n")
     )
     _uv("sync", cwd=tree)
     assert "async def get_uptime(self) -> float:" in client.read_text()
 
-    first = _uv("run", "true", cwd=tree)
+    routes = core / "extra/routes.py"  # depth 2: only this file changes
+    routes.write_text(routes.read_text().replace('"/uptime"', '"/uptime-seconds"'))
+    rebuilt = _uv("run", "true", cwd=tree)
+    assert BUILT in rebuilt.stderr
+    assert '"/api/v1/core/uptime-seconds"' in client.read_text()
+
+    first = _uv("run", "true", cwd=tree)  # the rebuild wrote generated files: no rebuild again
     second = _uv("run", "true", cwd=tree)
-    assert "Built trading-api" not in first.stderr + second.stderr
+    assert BUILT not in first.stderr + second.stderr
     assert second.stderr == ""
 
     probe = _uv(
         "run",
         "python",
         "-c",
-        "from trading_api.clients import CoreClient; " "print(hasattr(CoreClient, 'get_uptime'))",
+        "from trading_api.clients import CoreClient; print(hasattr(CoreClient, 'get_uptime'))",
         cwd=tree,
     )
     assert probe.stdout.strip() == "True"
+
+
+def test_a_module_failing_at_import_degrades_uv_run_but_fails_generate_and_build(tmp_path):
+    tree = copy_tree(tmp_path / "tree")
+    _uv("sync", cwd=tree)
+    spec = tree / "src/trading_api/modules/core/specs_generated/core_openapi.json"
+    before = spec.read_bytes()
+    service = tree / "src/trading_api/modules/core/service.py"
+    service.write_text(service.read_text() + '\n\nraise RuntimeError("broken on purpose")\n')
+    location = f"{service.resolve()}:{len(service.read_text().splitlines())}"
+
+    ran = _uv("run", "python", "-c", "print('the command ran')", cwd=tree)
+    assert ran.stdout.strip() == "the command ran"
+    assert BUILT in ran.stderr  # the editable build ran, degraded instead of failing
+    assert "the generated contracts are STALE" in ran.stderr
+    assert "module 'core'" in ran.stderr and location in ran.stderr
+    assert "RuntimeError: broken on purpose" in ran.stderr
+    assert spec.read_bytes() == before  # the previous generated files are kept
+
+    generate = _uv("run", "trading-api", "generate", cwd=tree, check=False)
+    assert generate.returncode == 1
+    assert f"module 'core': import failed at {location}" in generate.stderr
+    assert "Traceback" not in generate.stderr
+
+    build = _uv("build", "--out-dir", str(tmp_path / "dist"), cwd=tree, check=False)
+    assert build.returncode != 0
+    # the wheel is built from the sdist, unpacked elsewhere: the same file, another folder
+    line = location.rsplit(":", 1)[1]
+    assert f"trading_api/modules/core/service.py:{line}: RuntimeError" in build.stderr
+    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").glob("*.whl"))
+
+    service.write_text(service.read_text().replace('raise RuntimeError("broken on purpose")', ""))
+    fixed = _uv("run", "python", "-c", "print('the command ran')", cwd=tree)
+    assert "STALE" not in fixed.stderr
