@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from trading_api.__about__ import __version__
 from trading_api.framework.asyncapi_page import render_asyncapi_page
+from trading_api.framework.cors import allow_origins, cors_origins
 from trading_api.framework.discovery import (
     ALWAYS_MOUNTED,
     MODULES_PACKAGE,
@@ -35,8 +36,9 @@ _MODULES_PREFIX = f"{MODULES_PACKAGE}."
 def create_app(modules: Iterable[str] | None = None) -> FastAPI:
     """Build the app from the selected modules (default: `$TRADING_API_MODULES`, else all).
 
-    `core` is always mounted. Raises `MissingSpecsError` when the packaged specs are absent and
-    `UnknownModuleError` for a module that does not exist.
+    `core` is always mounted. Raises `MissingSpecsError` when the packaged specs are absent,
+    `UnknownModuleError` for a module that does not exist and `SettingsError` for a malformed
+    `TRADING_API_CORS_ORIGINS`.
     """
     selection = _requested_modules(modules)
     packages = select_packages(None if selection is None else [ALWAYS_MOUNTED, *selection])
@@ -58,6 +60,7 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
         lifespan=_lifespan(loaded, module_apps),
     )
     install_error_handlers(app)  # paths outside every module answer in the same shape
+    allow_origins(app, cors_origins(os.environ))
     versions = sorted({module_app.version for module_app in module_apps}, key=version_order)
     for version in versions:
         _add_contract_routes(app, version, [m for m in module_apps if m.version == version])

@@ -166,6 +166,7 @@ def _serve(args: argparse.Namespace) -> int:
     from trading_api.app import MODULES_ENV, create_app
     for name, reason in ignored_folders().items():  # the same rule as generate and serve
         print(f"Ignored folder modules/{name}: {reason}")
+    from trading_api.env_settings import SettingsError
     from trading_api.framework.discovery import ModuleError, UnknownModuleError
     from trading_api.framework.packaged_specs import MissingArtifactsError
 
@@ -175,7 +176,7 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app()  # fails fast, with a clear message, before uvicorn starts
     except UnknownModuleError as error:
         return _fail(str(error), EXIT_USAGE)
-    except (MissingArtifactsError, ModuleError) as error:
+    except (MissingArtifactsError, ModuleError, SettingsError) as error:
         return _fail(str(error))
     _warn_if_stale()
     uvicorn.run(app, host=args.host, port=args.port)

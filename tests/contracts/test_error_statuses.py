@@ -3,8 +3,9 @@
 Every error response the merged OpenAPI document declares — each (operation, status, code),
 the codes being the examples of an `ErrorResponse` answer — is produced against live servers,
 and each body validates against the declared schema. A declared answer no request can produce
-fails, and so does a request answered otherwise. Also: 405 lists every method of its path in
-`Allow`, and a body holding `NaN`/`Infinity` or undecodable bytes never turns into a 500.
+fails, and so does a request answered otherwise. Also: 405 and `OPTIONS` list every method of
+the path in `Allow`, and a body holding `NaN`/`Infinity` or undecodable bytes never turns into
+a 500.
 
 One server runs every module; a second pair runs the broker against a datafeed server that the
 test stops, for the broker's 503 (market data unavailable).
@@ -341,7 +342,7 @@ def test_every_code_answered_is_documented_on_its_response(live: Live) -> None:
                     assert f"`{code}`" in response["description"], (operation_id, status)
 
 
-def test_405_allows_every_method_of_the_path(live: Live) -> None:
+def test_405_and_options_allow_every_method_of_the_path(live: Live) -> None:
     methods = ["DELETE", "GET", "PATCH", "POST", "PUT"]
     for template, item in live.spec["paths"].items():
         served = sorted(method.upper() for method in item)
@@ -349,10 +350,13 @@ def test_405_allows_every_method_of_the_path(live: Live) -> None:
         for method in sorted(set(methods) - set(served)):
             response = live.http.request(method, url)
             assert response.status_code == 405, (method, template, response.text)
-            assert response.headers["allow"] == ", ".join(served), (method, template)
+            assert response.headers["allow"] == ", ".join([*served, "OPTIONS"]), method
             assert response.json()["code"] == "method_not_allowed"
+        options = live.http.options(url)
+        assert (options.status_code, options.content) == (204, b""), template
+        assert options.headers["allow"] == ", ".join([*served, "OPTIONS"]), template
     leverage = live.http.delete(f"{live.base_url}/api/v1/broker/leverage")
-    assert leverage.headers["allow"] == "GET, PUT"
+    assert leverage.headers["allow"] == "GET, PUT, OPTIONS"
 
 
 def _with_numbers(value: Any, number: float) -> Any:

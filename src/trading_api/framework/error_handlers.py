@@ -5,7 +5,8 @@
 - Request validation → 422, FastAPI's `HTTPValidationError` shape, serialised safely: the
   rejected input may hold `NaN`/`Infinity` or bytes, which must never turn a 422 into a 500.
 - Starlette's HTTP errors (unknown path, wrong method…) → `ErrorResponse` with a code named
-  after the status; a 405 lists in `Allow` every method the path serves, not only one route's.
+  after the status; a 405 lists in `Allow` every method the path serves, not only one route's,
+  and `OPTIONS` on an existing path answers 204 with that `Allow` instead of a 405.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.routing import Match
 
 from trading_api.framework.errors import DomainError, MalformedBodyError
 
-_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
@@ -63,7 +64,9 @@ async def _http_error(request: Request, error: Exception) -> Response:
     status = error.status_code
     headers = dict(error.headers or {})
     if status == 405:
-        headers["Allow"] = ", ".join(allowed_methods(request))
+        headers["Allow"] = ", ".join([*allowed_methods(request), "OPTIONS"])
+        if request.method == "OPTIONS":  # what the path supports (RFC 9110 §9.3.7), not an error
+            return Response(status_code=204, headers=headers)
     if status == 400:  # FastAPI's only own 400: a body it could not decode
         return error_response(MalformedBodyError("the request body could not be decoded"), headers)
     phrase = HTTPStatus(status).phrase
