@@ -207,7 +207,7 @@ async def test_unserved_resolutions_and_empty_ranges(server: LiveDatafeed) -> No
         after = await api.get_bars(symbol="ACME", resolution="15", from_=end, to=end + UTC_DAY)
         before = await api.get_bars(symbol="ACME", resolution="15", from_=0, to=ACME_START)
     assert after.no_data and after.bars == []
-    assert after.next_time == acme_bars()[-1].time // 1000  # seconds
+    assert after.next_time == acme_bars()[-1].time  # milliseconds, like bar times
     assert before.no_data and before.next_time is None
 
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from trading_api.app import create_app
+from trading_api.clients import DatafeedClient
 from trading_api.models.market.resolution import RESOLUTION_PATTERN
 from trading_api.modules.datafeed.errors import UnknownResolutionError
 from trading_api.modules.datafeed.resolution import parse_resolution
@@ -65,5 +66,7 @@ async def test_server_time_is_unix_seconds(http: httpx.AsyncClient) -> None:
     after = int(time.time())
     assert response.status_code == 200
     assert before <= response.json() <= after
+    async with DatafeedClient("http://app", http_client=http) as client:
+        assert before <= await client.get_server_time() <= int(time.time())
     config = (await http.get("/api/v1/datafeed/config")).json()
     assert config["supports_time"] is True
