@@ -65,36 +65,55 @@ def start_postgres() -> PostgresServer:
         raise PostgresUnavailableError(HOW_TO_GET)
     bin_dir = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
     root = Path(tempfile.mkdtemp(prefix="trading-api-pg-"))
+    try:
+        return _start(root, bin_dir)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _start(root: Path, bin_dir: Path) -> PostgresServer:
+    data = root / "data"
     run_as: dict[str, Any] = {}
     if os.geteuid() == 0:
-        user = pwd.getpwnam(UNPRIVILEGED_USER)
+        user = _unprivileged_user()
         run_as = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
         root.chmod(0o755)  # mkdtemp makes it private to root
         if not _can_run(bin_dir, run_as):
-            shutil.copytree(bin_dir.parent, root / "pginstall", symlinks=True)
-            bin_dir = root / "pginstall" / "bin"
-        (root / "data").mkdir(mode=0o700)
-        os.chown(root / "data", user.pw_uid, user.pw_gid)
-    server = PostgresServer(root=root, bin_dir=bin_dir, port=_free_port(), run_as=run_as)
-    data = str(root / "data")
-    _run(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            data,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-sync",
-        ],
-        run_as,
-    )
-    options = f"-h 127.0.0.1 -p {server.port} -k '' -F"
-    server._pg_ctl(
-        "start", "-w", "-t", "60", "-l", str(root / "data" / "server.log"), "-o", options
-    )
-    return server
+            bin_dir = _copy_install(bin_dir.parent.parent, root / "site")
+        data.mkdir(mode=0o700)
+        os.chown(data, user.pw_uid, user.pw_gid)
+    initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
+    _run([*initdb, "--encoding=UTF8", "--no-sync"], run_as)
+    log = data / "server.log"  # in the folder the server's user owns
+    for _ in range(3):  # another process may take the free port before the server does
+        server = PostgresServer(root=root, bin_dir=bin_dir, port=_free_port(), run_as=run_as)
+        try:
+            server._pg_ctl("start", "-w", "-t", "60", "-l", str(log),
+                           "-o", f"-h 127.0.0.1 -p {server.port} -k '' -F")  # fmt: skip
+            return server
+        except PostgresUnavailableError as error:
+            failure = error
+    raise PostgresUnavailableError(f"{failure}\nserver log:\n{log.read_text()}")
+
+
+def _copy_install(package: Path, site: Path) -> Path:
+    """Copy pgserver's install and the libraries its binaries find at ``$ORIGIN/../../../``."""
+    shutil.copytree(package / "pginstall", site / "pgserver" / "pginstall", symlinks=True)
+    libs = package.parent / "pgserver.libs"  # auditwheel's vendored libpq & co.
+    if libs.is_dir():
+        shutil.copytree(libs, site / "pgserver.libs", symlinks=True)
+    return site / "pgserver" / "pginstall" / "bin"
+
+
+def _unprivileged_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:
+        raise PostgresUnavailableError(
+            f"PostgreSQL refuses to run as root and there is no user {UNPRIVILEGED_USER!r} to "
+            "run it as: run the tests as another user"
+        ) from None
 
 
 def _can_run(bin_dir: Path, run_as: dict[str, Any]) -> bool:
