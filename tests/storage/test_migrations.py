@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -14,11 +17,12 @@ from trading_api.storage.engine import writer
 from trading_api.storage.tables import ID_SEQUENCES, Base
 
 pytestmark = pytest.mark.anyio
+_T = TypeVar("_T")
 
 
-async def _run(engine: AsyncEngine, action: object) -> object:
+async def _run(engine: AsyncEngine, action: Callable[[Connection], _T]) -> _T:
     async with writer(engine).begin() as connection:
-        return await connection.run_sync(action)  # type: ignore[arg-type]
+        return await connection.run_sync(action)
 
 
 async def test_upgrade_from_empty_creates_the_schema(engine: AsyncEngine) -> None:
@@ -49,12 +53,12 @@ async def test_drift_check_sees_a_changed_column(engine: AsyncEngine) -> None:
         table.to_metadata(changed)
     changed.tables["orders"].c.symbol.type = String(10)
 
-    def diff(sync: Connection) -> list[object]:
+    def diff(sync: Connection) -> list[Any]:
         context = MigrationContext.configure(sync, opts={"compare_type": True})
         return list(compare_metadata(context, changed))
 
     differences = await _run(engine, diff)
-    assert [d[0][0] for d in differences] == ["modify_type"]  # type: ignore[index]
+    assert [d[0][0] for d in differences] == ["modify_type"]
 
 
 async def test_downgrade_to_empty_and_upgrade_again(engine: AsyncEngine) -> None:

@@ -117,6 +117,8 @@ class Position(Base):
     account_id: Mapped[str] = _account_fk()
     symbol: Mapped[str] = mapped_column(String(SYMBOL_LENGTH))
     net_qty: Mapped[Decimal]
+    side: Mapped[int] = mapped_column(SmallInteger)
+    """Side of the last non-zero `net_qty` (what a closed position still reports)."""
     avg_price: Mapped[Decimal]
     realized_pl: Mapped[Decimal]
     take_profit_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))

@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(length=64), nullable=False),
         sa.Column("symbol", sa.String(length=64), nullable=False),
         sa.Column("net_qty", trading_api.storage.types.ExactDecimal(), nullable=False),
+        sa.Column("side", sa.SmallInteger(), nullable=False),
         sa.Column("avg_price", trading_api.storage.types.ExactDecimal(), nullable=False),
         sa.Column("realized_pl", trading_api.storage.types.ExactDecimal(), nullable=False),
         sa.Column("take_profit_id", sa.String(length=64), nullable=True),
