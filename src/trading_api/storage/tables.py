@@ -71,7 +71,11 @@ class Order(Base):
     """An order in any state, including bracket children (`parent_id`/`parent_type`)."""
 
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_account_symbol_status", "account_id", "symbol", "status"),)
+    __table_args__ = (
+        Index("ix_orders_account_symbol_status", "account_id", "symbol", "status"),
+        Index("ix_orders_symbol_status", "symbol", "status"),  # matching a quote, all accounts
+        Index("ix_orders_account_seq", "account_id", "seq"),  # history pages (seq cursor)
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)

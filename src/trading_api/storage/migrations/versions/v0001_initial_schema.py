@@ -122,6 +122,8 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_orders_account_symbol_status", ["account_id", "symbol", "status"], unique=False
         )
+        batch_op.create_index("ix_orders_symbol_status", ["symbol", "status"], unique=False)
+        batch_op.create_index("ix_orders_account_seq", ["account_id", "seq"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
@@ -186,6 +188,8 @@ def downgrade() -> None:
     op.drop_table("positions")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_orders_parent_id"))
+        batch_op.drop_index("ix_orders_symbol_status")
+        batch_op.drop_index("ix_orders_account_seq")
         batch_op.drop_index("ix_orders_account_symbol_status")
 
     op.drop_table("orders")
