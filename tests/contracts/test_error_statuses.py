@@ -400,6 +400,22 @@ def test_odd_bodies_get_a_declared_answer(live: Live, content: bytes, status: in
         assert_declared(live.spec, operation, response)
 
 
+def test_links_name_operations_and_parameters_of_the_merged_spec(live: Live) -> None:
+    """Links survive the merge (operation ids get their module prefix)."""
+    ops = operations(live.spec)
+    links = [
+        link
+        for operation in ops.values()
+        for response in operation.spec["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert links
+    for link in links:
+        target = ops[link["operationId"]].spec
+        names = {parameter["name"] for parameter in target.get("parameters", [])}
+        assert set(link["parameters"]) <= names, link
+
+
 def test_unknown_paths_answer_the_error_shape(live: Live) -> None:
     for path in ["/nowhere", "/api/v1/broker/nowhere", "/api/v1/datafeed/resolve"]:
         response = live.http.get(live.base_url + path)

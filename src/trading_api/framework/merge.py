@@ -66,6 +66,9 @@ def _prefix_operation_ids(
                 raise SpecMergeError(f"operationId {new_id} is used twice")
             seen[new_id] = module
             operation["operationId"] = new_id
+            for response in operation.get("responses", {}).values():
+                for link in response.get("links", {}).values():  # links name operations too
+                    link["operationId"] = f"{module}_{link['operationId']}".replace("-", "_")
     return item
 
 

@@ -56,6 +56,20 @@ _QUOTE = (UnknownSymbolError, MarketDataUnavailableError)
 _QUOTE_HELD = (MarketDataUnavailableError,)
 """Calls that quote the symbol of an existing order or position."""
 
+_PLACED = {
+    name: {
+        "operationId": operation,
+        "description": f"The placed order's `id` is its `order_id` ({what}).",
+        "parameters": {"order_id": "$response.body#/id", "accountId": "$request.query.accountId"},
+    }
+    for name, operation, what in (
+        ("GetOrder", "get_order", "read it"),
+        ("ModifyOrder", "modify_order", "change it"),
+        ("CancelOrder", "cancel_order", "cancel it"),
+    )
+}
+"""OpenAPI links of a placed order: where its id goes, in the same account."""
+
 AccountId = Annotated[
     str,
     Query(
@@ -96,7 +110,10 @@ def create_router(service: BrokerService) -> APIRouter:
     @router.post(
         "/orders",
         status_code=status.HTTP_201_CREATED,
-        responses=error_responses(*_ACCOUNT, *_QUOTE, InvalidOrderError, InsufficientMarginError),
+        responses={
+            **error_responses(*_ACCOUNT, *_QUOTE, InvalidOrderError, InsufficientMarginError),
+            status.HTTP_201_CREATED: {"links": _PLACED},
+        },
     )
     async def place_order(order: PreOrder, account_id: AccountId = DEMO_ACCOUNT_ID) -> PlacedOrder:
         """Place an order (TradingView `placeOrder`); a market order fills at once.
