@@ -1,4 +1,4 @@
-"""Change detection: each kind of contract change gets its own log line; no change, no write."""
+"""Change detection: each contract change gets its own classified log line; no change, no write."""
 
 from __future__ import annotations
 
@@ -56,19 +56,19 @@ def _spec(
 
 def test_added_query_parameter():
     assert diff_openapi(_spec(), _spec(with_limit=True)) == [
-        "GET /things: added query parameter 'limit' (integer, optional)"
+        "compatible: GET /things: added query parameter 'limit' (integer, optional)"
     ]
 
 
 def test_retyped_property():
     assert diff_openapi(_spec(), _spec(price_type=float)) == [
-        "Model Thing: property 'price' retyped: integer → number"
+        "BREAKING: Thing.price: retyped integer → number"  # a response now carries floats
     ]
 
 
 def test_added_enum_value():
     assert diff_openapi(_spec(colour=Colour), _spec(colour=ColourWithBlue)) == [
-        "Enum Colour: added values 'blue'"
+        "BREAKING: Colour: added values 'blue'"  # exhaustive readers meet an unknown value
     ]
 
 
@@ -110,7 +110,10 @@ def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(tmp_path):
     )
     changed = run_cli(["generate"], src=src)
     assert changed.returncode == 0, changed.stderr
-    assert "GET /health: added query parameter 'verbose' (boolean, optional)" in changed.stdout
+    assert (
+        "compatible: GET /health: added query parameter 'verbose' (boolean, optional)"
+        in changed.stdout
+    )
     client = (src / "trading_api/modules/core/client_generated/core_client.py").read_text()
     assert "verbose: bool | None = None" in client
 
@@ -138,12 +141,11 @@ def _asyncapi(*, with_status: bool = False, tick_type: type = int) -> dict:
 
 def test_asyncapi_added_route_lists_its_operations_and_messages():
     changes = diff_asyncapi(_asyncapi(), _asyncapi(with_status=True))
-    assert any(line.startswith("Added operation: ") and "status" in line for line in changes)
-    assert any(line.startswith("Added message: ") for line in changes)
-    assert "Changed channel: api.v1.demo.ws" in changes
+    assert any(line.startswith("compatible: operation status") for line in changes), changes
+    assert all(line.startswith("compatible: ") for line in changes)
 
 
 def test_asyncapi_payload_schema_change_is_itemised():
     assert diff_asyncapi(_asyncapi(), _asyncapi(tick_type=float)) == [
-        "Model Tick: property 'value' retyped: integer → number"
+        "BREAKING: Tick.value: retyped integer → number"
     ]

@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--reload", action="store_true", help="restart on source changes (dev)")
     _add_db_parser(commands)
+    _add_contracts_parser(commands)
     return parser
 
 
@@ -104,6 +105,12 @@ def _add_db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     revision.add_argument("-m", "--message", required=True, help="what the migration changes")
 
 
+def _add_contracts_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from trading_api.contracts.command import add_parser
+
+    add_parser(commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {
@@ -112,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "clean": _clean,
         "serve": _serve,
         "db": _db,
+        "contracts": _contracts,
     }[args.command]
     return handler(args)
 
@@ -132,27 +140,29 @@ def _generate(args: argparse.Namespace) -> int:
 
     try:
         generate(args.modules, output_dir=args.output_dir, clean=args.clean)
+    except MissingToolError as error:
+        return _fail(str(error))
     except GenerationError as error:
         return _fail(f"generation failed: {error} (no files were changed)")
     return 0
 
 
 def _list_modules(args: argparse.Namespace) -> int:
-    from trading_api.framework.discovery import discover_packages
+    from trading_api.framework.discovery import discover_packages, ignored_folders
 
     print("Discovered modules:")
     for name in discover_packages():
         print(f"  - {name}")
+    for name, reason in ignored_folders().items():  # the same rule as generate and serve
+        print(f"Ignored folder modules/{name}: {reason}")
     return 0
 
 
 def _clean(args: argparse.Namespace) -> int:
     from trading_api.codegen import default_layout, remove_outputs
-    from trading_api.framework.discovery import discover_packages, ignored_folders
+    from trading_api.framework.discovery import discover_packages
 
     removed = remove_outputs(default_layout(args.output_dir), discover_packages())
-    except MissingToolError as error:
-        return _fail(str(error))
     if not removed:
         print("Nothing to clean")
     return 0
@@ -164,14 +174,14 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from trading_api.app import MODULES_ENV, create_app
-    for name, reason in ignored_folders().items():  # the same rule as generate and serve
-        print(f"Ignored folder modules/{name}: {reason}")
     from trading_api.env_settings import SettingsError
     from trading_api.framework.discovery import ModuleError, UnknownModuleError
     from trading_api.framework.packaged_specs import MissingArtifactsError
 
     if args.modules:
         os.environ[MODULES_ENV] = ",".join(args.modules)  # read by create_app, also on --reload
+    if args.reload:
+        return _serve_reload(args)
     try:
         app = create_app()  # fails fast, with a clear message, before uvicorn starts
     except UnknownModuleError as error:
@@ -225,7 +235,12 @@ def _db(args: argparse.Namespace) -> int:
         return _fail(str(error), EXIT_USAGE)
     return run_db_command(args.db_command, settings, message=getattr(args, "message", None))
 
+
+def _contracts(args: argparse.Namespace) -> int:
+    from trading_api.contracts.command import run
+
+    return run(args)
+
+
 if __name__ == "__main__":
     sys.exit(main())
-    if args.reload:
-        return _serve_reload(args)
