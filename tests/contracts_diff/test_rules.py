@@ -158,6 +158,14 @@ SCHEMA_CASES = [
         "constraint-relaxed",
     ),
     (
+        "enum-names-changed",
+        _object(a={"enum": [1, 2]}),
+        _object(a={"enum": [1, 2], "x-enum-varnames": ["ONE", "TWO"]}),
+        True,
+        True,
+        "enum-names-changed",
+    ),
+    (
         "default-changed",
         _object(a={"type": "integer", "default": 10}),
         _object(a={"type": "integer", "default": 20}),
@@ -473,3 +481,23 @@ def test_rules_without_a_direction_break_both_ways_or_neither():
         "message-added",
     }
     assert {rule.id for rule in RULES.values() if rule.request != rule.response} == directional
+
+
+def _with_side(document: JSON, side: JSON) -> JSON:
+    schemas = document["components"]["schemas"]
+    schemas["Side"] = {"type": "integer", "enum": [1, -1]}
+    schemas["Thing"]["properties"]["side"] = side
+    return document
+
+
+def test_a_reference_and_an_inline_schema_compare_by_content():
+    """`Side | null` becoming an inline enum of the same values only drops `null`."""
+    old = _with_side(
+        openapi(), {"anyOf": [{"$ref": "#/components/schemas/Side"}, {"type": "null"}]}
+    )
+    new = _with_side(openapi(), {"type": "integer", "enum": [1, -1]})
+    assert _verdicts(classify_openapi(old, new)) == [("type-narrowed", "response", False)]
+    renamed = _with_side(openapi(), {"$ref": "#/components/schemas/Direction"})
+    renamed["components"]["schemas"]["Direction"] = {"type": "integer", "enum": [1, -1, 0]}
+    back = classify_openapi(_with_side(openapi(), {"$ref": "#/components/schemas/Side"}), renamed)
+    assert [(c.rule.id, c.location) for c in back] == [("enum-value-added", "Thing.side")]

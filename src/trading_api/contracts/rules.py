@@ -207,6 +207,12 @@ _SCHEMA_RULES = [
         False,
         "senders of the value get 422; readers just never see it",
     ),
+    _rule(
+        "enum-names-changed",
+        "enum member names (`x-enum-varnames`, `x-enumNames`) changed",
+        True,
+        "generated clients rename their enum members (the wire values stay)",
+    ),
     Rule(
         "constraint-tightened",
         "constraint tightened (min raised, max lowered, pattern/format added, …)",

@@ -20,10 +20,11 @@ METADATA_KEYS = frozenset(
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
 _MARKERS = ("pattern", "multipleOf", "format")
+_ENUM_NAMES = ("x-enum-varnames", "x-enumNames")  # member names for generated clients
 _HANDLED = frozenset(
     {"$ref", "anyOf", "oneOf", "type", "enum", "const", "default", "uniqueItems", "items"}
     | {"properties", "required", "additionalProperties", "allOf"}
-    | set(_LOWER_BOUNDS + _UPPER_BOUNDS + _MARKERS)
+    | set(_LOWER_BOUNDS + _UPPER_BOUNDS + _MARKERS + _ENUM_NAMES)
     | METADATA_KEYS
 )
 
@@ -90,11 +91,12 @@ class SchemaComparer:
         old, new = _unwrap(old), _unwrap(new)
         old_ref, new_ref = old.get("$ref"), new.get("$ref")
         if old_ref or new_ref:
-            key = (str(old_ref), str(new_ref), direction)
+            shared = old_ref == new_ref  # one model: compared once, wherever it is used
+            key = (str(old_ref), str(new_ref) if shared else f"{new_ref}@{location}", direction)
             if key in self._seen:
                 return
             self._seen.add(key)
-            if old_ref == new_ref:
+            if shared:
                 location = str(old_ref).rsplit("/", 1)[-1]
             old = resolve(self.old_document, old_ref) if old_ref else old
             new = resolve(self.new_document, new_ref) if new_ref else new
@@ -103,7 +105,7 @@ class SchemaComparer:
             self._compare_options(old, new, location, direction)
 
     def _compare_options(self, old: JSON, new: JSON, location: str, direction: Direction) -> None:
-        before, after = _options(old), _options(new)
+        before, after = _options(old, self.old_document), _options(new, self.new_document)
         removed, added = before.keys() - after.keys(), after.keys() - before.keys()
         kinds = f"{describe(old)} → {describe(new)}"
         if "any" in added and len(after) == 1:
@@ -126,7 +128,7 @@ class SchemaComparer:
         elif removed:
             self.changes.add("type-narrowed", location, f"retyped {kinds}", direction)
         for key in sorted(before.keys() & after.keys()):
-            if key.startswith("$ref:"):
+            if "$ref" in before[key] or "$ref" in after[key]:
                 self.compare(before[key], after[key], location, direction)
             else:
                 self._compare_single(before[key], after[key], location, direction)
@@ -134,6 +136,9 @@ class SchemaComparer:
     def _compare_single(self, old: JSON, new: JSON, location: str, direction: Direction) -> None:
         changes = self.changes
         _compare_enums(changes, old, new, location, direction)
+        if any(old.get(key) != new.get(key) for key in _ENUM_NAMES):
+            names = f"{old.get(_ENUM_NAMES[0])} → {new.get(_ENUM_NAMES[0])}"
+            changes.add("enum-names-changed", location, f"member names {names}", direction)
         _compare_constraints(changes, old, new, location, direction)
         if old.get("default") != new.get("default"):
             detail = f"default {old.get('default')!r} → {new.get('default')!r}"
@@ -190,19 +195,40 @@ def _unwrap(schema: Any) -> JSON:
     return schema
 
 
-def _options(schema: JSON) -> dict[str, JSON]:
-    """The alternatives a schema accepts, by kind: `integer`, `null`, `$ref:Bar`, `any`."""
+def _options(schema: JSON, document: JSON) -> dict[str, JSON]:
+    """The alternatives a schema accepts, by kind (`integer`, `null`, `object`, `any`, …).
+
+    A `$ref` counts as the kind of its target, so `Side | null` and an inline enum compare
+    value by value; when a union holds two options of one kind, they are told apart by name.
+    """
+    options = _flatten(schema)
+    kinds = [
+        _kind(_unwrap(resolve(document, option["$ref"])) if "$ref" in option else option)
+        for option in options
+    ]
+    found: dict[str, JSON] = {}
+    for index, (kind, option) in enumerate(zip(kinds, options, strict=True)):
+        unique = kinds.count(kind) == 1
+        found[kind if unique else f"{kind}:{option.get('$ref', index)}"] = option
+    return found
+
+
+def _flatten(schema: JSON) -> list[JSON]:
     for combinator in ("anyOf", "oneOf"):
         if combinator in schema:
-            found: dict[str, JSON] = {}
-            for option in schema[combinator]:
-                found.update(_options(_unwrap(option)))
-            return found
-    if "$ref" in schema:
-        return {f"$ref:{schema['$ref']}": schema}
+            return [item for option in schema[combinator] for item in _flatten(_unwrap(option))]
     kind = schema.get("type")
     if isinstance(kind, list):
-        return {str(item): {**schema, "type": item} for item in kind}
+        return [{**schema, "type": item} for item in kind]
+    return [schema]
+
+
+def _kind(schema: JSON) -> str:
+    if "$ref" in schema:
+        return f"$ref:{schema['$ref']}"
+    if "anyOf" in schema or "oneOf" in schema:
+        return "union"
+    kind = schema.get("type")
     if kind is None:
         values = schema.get("enum", [schema["const"]] if "const" in schema else [])
         kind = _json_type(values[0]) if values else None
@@ -210,7 +236,7 @@ def _options(schema: JSON) -> dict[str, JSON]:
         kind = "object"
     if kind is None and "items" in schema:
         kind = "array"
-    return {str(kind or "any"): schema}
+    return str(kind or "any")
 
 
 def _json_type(value: Any) -> str:
