@@ -2,7 +2,7 @@
 
 import pytest
 
-from trading_api.models.broker import Side
+from trading_api.models.broker import Brackets, Side
 from trading_api.modules.broker.config import EngineConfig
 from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.market import ManualMarketData
@@ -151,3 +151,19 @@ async def test_accounts_are_independent(broker: Broker) -> None:
     assert len(broker.positions("ACC-2")) == 1
     assert broker.equity("ACC-2").balance == 5_000.0
     assert [a.id for a in broker.accounts()] == [FREE.demo_account_id, "ACC-2"]
+
+
+async def test_partial_closes_leave_exact_quantities_that_can_still_be_traded(
+    broker: Broker, market: ManualMarketData
+) -> None:
+    # 0.009 - 0.008 is 0.0009999999999999992 in floating point: a position a hair below the
+    # minimum quantity could no longer get brackets or be closed.
+    await broker.place_order(market_order(Side.Buy, 0.009))
+    position_id = broker.positions()[0].id
+    remaining = await broker.close_position(position_id, amount=0.008)
+    assert remaining.qty == 0.001
+
+    protected = await broker.edit_position_brackets(position_id, Brackets(take_profit=ASK + 5))
+    assert protected.take_profit == ASK + 5
+    closed = await broker.close_position(position_id)
+    assert closed.qty == 0 and broker.positions() == []

@@ -7,6 +7,9 @@ from trading_api.modules.broker.market import PriceQuote
 
 EPSILON = 1e-9
 """Quantities closer to zero than this are zero (float noise of partial closes)."""
+QTY_DECIMALS = 9
+"""Net quantities are rounded to this many decimals, far below any quantity step: float noise
+(0.009 - 0.008 = 0.000999…) never leaves a position a hair below the minimum quantity."""
 
 
 @dataclass(slots=True)
@@ -45,9 +48,7 @@ def apply_fill(pos: PositionState, side: Side, qty: float, price: float) -> Fill
     than the position closes it (realizing P&L) and opens the rest at the fill price (flip).
     """
     old = pos.net_qty
-    new = old + side * qty
-    if abs(new) < EPSILON:
-        new = 0.0
+    new = round(old + side * qty, QTY_DECIMALS) + 0.0  # + 0.0: no negative zero
     if old == 0 or (old > 0) == (side == Side.Buy):
         pos.avg_price = (abs(old) * pos.avg_price + qty * price) / (abs(old) + qty)
         pos.net_qty = new
