@@ -18,7 +18,12 @@ from trading_api.codegen.clean import remove_outputs
 from trading_api.codegen.errors import GenerationError
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
 from trading_api.codegen.stale import clear_stale, mark_stale
-from trading_api.codegen.stamp import inputs_digest, is_up_to_date, write_stamp
+from trading_api.codegen.stamp import (
+    compute_inputs,
+    modules_to_plan,
+    recorded_outputs,
+    write_stamp,
+)
 from trading_api.codegen.tools import check_tools
 from trading_api.framework.discovery import ModuleError, select_packages
 
@@ -50,27 +55,34 @@ def generate(
         raise GenerationError(str(error)) from error
     layout = default_layout(output_dir)
     log(f"Generating for modules: {', '.join(packages)}")
-    inputs = inputs_digest(PACKAGE_ROOT, packages, type(layout).__name__)
-    if not clean and is_up_to_date(layout.stamp_path, inputs):
+    inputs = compute_inputs(PACKAGE_ROOT, packages, type(layout).__name__)
+    planned = packages if clean else modules_to_plan(layout.stamp_path, inputs)
+    if not planned:
         _mark_current(layout)
         log("Generation complete: everything up to date (inputs unchanged since the last run)")
         return Report(written=[], unchanged=[])
+    if isinstance(layout, OutputDirLayout):
+        planned = packages  # one folder for every module: plan (and merge-check) them together
+    elif planned != packages:
+        log(f"Only {', '.join(planned)} changed since the last run: planning just that")
 
     check_tools()
     ws_outputs = _write_ws_routers(packages, log)  # modules import these: write them first
     from trading_api.codegen import plan as planning  # imports FastAPI and the modules
 
     plan = planning.Plan()
-    for package in packages:
+    for package in planned:
         planning.plan_module(package, layout, plan, log)
-    planning.plan_index(layout, packages, plan, clean)
-    planning.check_merge(layout, plan, packages)
+    planning.plan_index(layout, planned, plan, clean)
+    planning.check_merge(layout, plan, planned)
     if clean:
         keep = {*plan.writes, *plan.unchanged, *ws_outputs}
         remove_outputs(layout, packages, keep=keep, log=log)
+    carried = _outputs_of_unplanned(layout, [p for p in packages if p not in planned])
     for path, content in plan.writes.items():
         files.atomic_write(path, content)
-    write_stamp(layout.stamp_path, inputs, [*plan.writes, *plan.unchanged, *ws_outputs])
+    outputs = [*plan.writes, *plan.unchanged, *ws_outputs, *carried]
+    write_stamp(layout.stamp_path, inputs, outputs)
     _mark_current(layout)
     log(f"Generation complete: {len(plan.writes)} file(s) written, {len(plan.unchanged)} unchanged")
     return Report(written=sorted(plan.writes), unchanged=sorted(plan.unchanged))
@@ -88,6 +100,18 @@ def generate_or_keep_stale(*, log: Log = print) -> str | None:
         mark_stale(str(error))
         return str(error)
     return None
+
+
+def _outputs_of_unplanned(layout: Layout, unplanned: list[str]) -> list[Path]:
+    """Outputs the last run recorded for modules not planned now: they stay in the stamp."""
+    if not isinstance(layout, PackageLayout) or not unplanned:
+        return []
+    folders = [layout.module_dir(package) for package in unplanned]
+    return [
+        path
+        for path in recorded_outputs(layout.stamp_path)
+        if any(path.is_relative_to(folder) for folder in folders) and path.is_file()
+    ]
 
 
 def _mark_current(layout: Layout) -> None:

@@ -1,19 +1,24 @@
-"""Skip a generation run whose inputs and outputs are exactly as the last run left them.
+"""Skip the parts of a generation run whose inputs and outputs are as the last run left them.
 
-The stamp records a digest of every input (the package's sources and templates outside the
-generated folders, the versions of the libraries that shape the output, the module selection)
-and a digest of every output. When both still match, nothing can change, and the run returns
-before importing FastAPI or any module.
+The stamp records a digest of the shared inputs (the package's sources and templates outside
+the module folders and the generated folders, the versions of the libraries that shape the
+output, the module selection, the layout), one digest per module (its own sources and those of
+the modules it imports), and a digest of every output. When the shared inputs and every output
+still match, only the modules whose own digest changed are planned again (a dev edit to one
+module re-plans that module); when nothing changed, the run returns before importing FastAPI.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from trading_api.codegen.files import atomic_write, read_text
 from trading_api.framework.artifacts import GENERATED_DIRS
@@ -28,16 +33,71 @@ SHAPING_DISTRIBUTIONS = (
     "jinja2",
 )
 _SOURCE_SUFFIXES = (".py", ".j2")
+_MODULES = "modules"
 
 
-def inputs_digest(package_root: Path, packages: Iterable[str], layout: str) -> str:
-    digest = hashlib.sha256()
+@dataclass(frozen=True)
+class Inputs:
+    shared: str
+    modules: dict[str, str]  # package → digest of its sources and of the modules it imports
+
+
+def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> Inputs:
+    packages = list(packages)
+    shared = hashlib.sha256()
     for part in (layout, ",".join(packages), sys.version.split()[0], *_versions()):
-        digest.update(part.encode() + b"\0")
+        shared.update(part.encode() + b"\0")
+    own: dict[str, Any] = {}
+    imports: dict[str, set[str]] = {}
     for path in _sources(package_root):
-        digest.update(str(path.relative_to(package_root)).encode() + b"\0")
-        digest.update(path.read_bytes())
+        relative = path.relative_to(package_root)
+        data = path.read_bytes()
+        module = (
+            relative.parts[1] if relative.parts[0] == _MODULES and len(relative.parts) > 2 else None
+        )
+        digest = shared if module is None else own.setdefault(module, hashlib.sha256())
+        digest.update(str(relative).encode() + b"\0" + data)
+        if module is not None:
+            imports.setdefault(module, set()).update(_imported_modules(data, path))
+    return Inputs(
+        shared=shared.hexdigest(),
+        modules={package: _combined(package, own, imports) for package in packages},
+    )
+
+
+def _combined(package: str, own: dict[str, Any], imports: dict[str, set[str]]) -> str:
+    """Own sources plus those of every module reachable through imports (sorted, deduplicated)."""
+    seen: set[str] = set()
+    pending = [package]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending += imports.get(name, set())
+    digest = hashlib.sha256()
+    for name in sorted(seen):
+        digest.update(
+            name.encode() + b"\0" + (own[name].hexdigest() if name in own else "").encode()
+        )
     return digest.hexdigest()
+
+
+def _imported_modules(source: bytes, path: Path) -> set[str]:
+    """Packages `trading_api.modules.<x>` a file imports (a syntax error imports nothing here)."""
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            if node.module == f"trading_api.{_MODULES}":
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    prefix = f"trading_api.{_MODULES}."
+    return {name[len(prefix) :].split(".")[0] for name in names if name.startswith(prefix)}
 
 
 def _versions() -> list[str]:
@@ -65,23 +125,45 @@ def _output_digests(paths: Iterable[Path]) -> dict[str, str]:
     return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(paths)}
 
 
-def is_up_to_date(stamp_path: Path, inputs: str) -> bool:
-    """True when the inputs match the stamp and every recorded output is still intact."""
+def _recorded(stamp_path: Path) -> dict[str, object] | None:
     text = read_text(stamp_path)
-    if text is None:
-        return False
     try:
-        recorded = json.loads(text)
-        outputs = {Path(name) for name in recorded["outputs"]}
-        return bool(
-            recorded["inputs"] == inputs
-            and all(path.is_file() for path in outputs)
-            and _output_digests(outputs) == recorded["outputs"]
-        )
-    except (ValueError, KeyError, TypeError):
-        return False
+        recorded = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    return recorded if isinstance(recorded, dict) else None
 
 
-def write_stamp(stamp_path: Path, inputs: str, outputs: Iterable[Path]) -> None:
-    content = {"inputs": inputs, "outputs": _output_digests(outputs)}
+def modules_to_plan(stamp_path: Path, inputs: Inputs) -> list[str]:
+    """The modules whose artifacts may be out of date: all of them unless only some changed."""
+    everything = list(inputs.modules)
+    recorded = _recorded(stamp_path)
+    try:
+        if recorded is None or recorded["inputs"] != inputs.shared:
+            return everything
+        outputs = recorded["outputs"]
+        assert isinstance(outputs, dict)
+        paths = [Path(name) for name in outputs]
+        if not all(path.is_file() for path in paths) or _output_digests(paths) != outputs:
+            return everything
+        modules = recorded["modules"]
+        assert isinstance(modules, dict)
+    except (KeyError, AssertionError):
+        return everything
+    return [name for name, digest in inputs.modules.items() if modules.get(name) != digest]
+
+
+def recorded_outputs(stamp_path: Path) -> list[Path]:
+    """The outputs the last run recorded (to carry over those of modules not planned now)."""
+    recorded = _recorded(stamp_path) or {}
+    outputs = recorded.get("outputs", {})
+    return [Path(name) for name in outputs] if isinstance(outputs, dict) else []
+
+
+def write_stamp(stamp_path: Path, inputs: Inputs, outputs: Iterable[Path]) -> None:
+    content = {
+        "inputs": inputs.shared,
+        "modules": inputs.modules,
+        "outputs": _output_digests(set(outputs)),
+    }
     atomic_write(stamp_path, json.dumps(content, indent=2, sort_keys=True) + "\n")
