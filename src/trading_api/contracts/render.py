@@ -119,8 +119,9 @@ def render_rule_table() -> str:
         "|---|---|---|---|---|",
     ]
     for rule in RULES.values():
-        cells = [f"`{rule.id}`", rule.summary, _verdict(rule.request), _verdict(rule.response)]
-        lines.append("| " + " | ".join([*cells, rule.why]) + " |")
+        verdicts = [_verdict(rule.request), _verdict(rule.response)]
+        cells = [f"`{rule.id}`", _escape(rule.summary), *verdicts, _escape(rule.why)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
