@@ -7,6 +7,7 @@
 - Starlette's HTTP errors (unknown path, wrong method…) → `ErrorResponse` with a code named
   after the status; a 405 lists in `Allow` every method the path serves, not only one route's,
   and `OPTIONS` on an existing path answers 204 with that `Allow` instead of a 405.
+- Anything else is a bug: 500 `internal_error`, same shape (never declared: it must not happen).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
 
 
 def error_response(error: DomainError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -72,6 +74,11 @@ async def _http_error(request: Request, error: Exception) -> Response:
     phrase = HTTPStatus(status).phrase
     body = {"code": phrase.lower().replace(" ", "_").replace("-", "_"), "message": phrase}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    """A bug: the client still gets JSON it can parse; the traceback goes to the server log."""
+    return JSONResponse({"code": "internal_error", "message": "Internal Server Error"}, 500)
 
 
 def allowed_methods(request: Request) -> list[str]:
