@@ -25,6 +25,7 @@ import httpx
 import pytest
 from broker.live import trading_server
 from jsonschema import Draft202012Validator
+from support import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -398,6 +399,21 @@ def test_odd_bodies_get_a_declared_answer(live: Live, content: bytes, status: in
         response = live.send(operation_id, request)
         assert response.status_code == status, (operation_id, response.text)
         assert_declared(live.spec, operation, response)
+
+
+def test_docs_list_every_code_with_its_status(live: Live) -> None:
+    """docs/errors.md's table of codes and the spec agree (plus the undeclared framework ones)."""
+    table = (ROOT / "docs/errors.md").read_text().split("## Codes", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for row in re.findall(r"^\| (`.+?) \| ([\d, ]+) \|", table, flags=re.MULTILINE):
+        codes, statuses = re.findall(r"`(\w+)`", row[0]), row[1].split(", ")
+        if len(statuses) == 1:  # one status for every code of the row
+            statuses *= len(codes)
+        pairs = zip(codes, statuses, strict=True)
+        documented |= {(code, int(status)) for code, status in pairs}
+    declared = {(code, status) for _, status, code in declared_errors(live.spec) if code}
+    undeclared = {("not_found", 404), ("method_not_allowed", 405), ("internal_error", 500)}
+    assert documented == declared | undeclared
 
 
 def test_links_name_operations_and_parameters_of_the_merged_spec(live: Live) -> None:
