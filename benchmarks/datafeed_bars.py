@@ -15,8 +15,15 @@ combinations, after a warm-up (the simulator's caches filled, connections open):
 * the generated `DatafeedClient.get_bars` (validates a `BarsResponse`) → each server,
 * raw `httpx` (`GET` + `response.json()`) → each server.
 
-Usage: `.venv/bin/python benchmarks/datafeed_bars.py [--requests 300] [--warmup 30] [--src DIR]`
-(`--src` runs the datafeed server from another source tree, e.g. to compare two versions).
+**Cold history** (issue 13: ≤ 0.3 s): ``--cold N`` fresh servers of each kind, alternating;
+the first request of each, 20,000 one-minute bars (the default ``max_bars``), is timed on the
+wire (raw `httpx`) together with the server's CPU time for it. A datafeed server then starts
+with empty caches (no price path, no minute built); the bare one serves the same 20,000 bars
+precomputed.
+
+Usage: `.venv/bin/python benchmarks/datafeed_bars.py [--requests 300] [--warmup 30] [--cold 5]
+[--src DIR]` (`--src` runs the datafeed server from another source tree, e.g. to compare two
+versions).
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ import argparse
 import asyncio
 import json
 import math
-import re
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -37,9 +45,9 @@ from typing import Any
 from _common import ROOT, clean_env, serve
 
 BARS = 5_000
+COLD_BARS = 20_000
 SYMBOL = "BTCUSD"  # trades 24x7: any 5,000 minutes hold exactly 5,000 one-minute bars
 BARS_PATH = "/api/v1/datafeed/bars"
-_RUNNING = re.compile(r"Uvicorn running on (http://\S+)")
 
 
 # -- the bare server (runs in a child process) --------------------------------------------------
@@ -71,8 +79,66 @@ def serve_bare(payload_file: str) -> None:
 @contextmanager
 def server(command: list[str], **env: str) -> Iterator[str]:
     """Start a server (see tests/support.py) and yield its base URL."""
+    with serve_process(command, **env) as (url, _):
+        yield url
+
+
+@contextmanager
+def serve_process(command: list[str], **env: str) -> Iterator[tuple[str, int]]:
+    """Start a server; yield its base URL and process id."""
     with serve(command, cwd=ROOT, env=clean_env(**env)) as running:
-        yield running.base_url
+        yield running.base_url, running.process.pid
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far, from ``/proc/PID/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def first_request(command: list[str], src: str, to: int) -> tuple[float, float, bytes]:
+    """Wall and server CPU seconds of a fresh server's first 20,000-bar request, and the body."""
+    import httpx
+
+    params: dict[str, Any] = {
+        "symbol": SYMBOL,
+        "resolution": "1",
+        "from": to - COLD_BARS * 60,
+        "to": to,
+    }
+    with serve_process(command, PYTHONPATH=src) as (url, pid):
+        before = cpu_seconds(pid)
+        start = time.perf_counter()
+        response = httpx.get(url + BARS_PATH, params=params, timeout=60)
+        elapsed = time.perf_counter() - start
+        cpu = cpu_seconds(pid) - before
+    response.raise_for_status()
+    return elapsed, cpu, response.content
+
+
+def measure_cold(datafeed: list[str], src: str, runs: int, tmp: Path) -> None:
+    to = (int(time.time()) // 60 - 24 * 60) * 60
+    payload_file = tmp / "cold.json"
+    bare = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(payload_file)]
+    samples: dict[str, list[tuple[float, float]]] = {"datafeed": [], "bare": []}
+    for run in range(runs):
+        order = ("datafeed", "bare") if run % 2 == 0 else ("bare", "datafeed")
+        for kind in order:
+            if kind == "bare" and not payload_file.exists():
+                continue  # the bare server serves the datafeed server's first answer
+            elapsed, cpu, body = first_request(datafeed if kind == "datafeed" else bare, src, to)
+            if len(json.loads(body)["bars"]) != COLD_BARS:
+                raise SystemExit(f"{kind}: expected {COLD_BARS} bars")
+            payload_file.write_bytes(body)
+            samples[kind].append((elapsed, cpu))
+    print(f"cold: first request of a fresh server, {COLD_BARS} one-minute bars, {runs} runs")
+    print(f"  {'server':<10} {'median wall s':>14} {'median CPU s':>13}   (wall samples)")
+    wall = {k: statistics.median(w for w, _ in v) for k, v in samples.items()}
+    for kind, values in samples.items():
+        runs_text = " ".join(f"{w:.3f}" for w, _ in values)
+        cpu = statistics.median(c for _, c in values)
+        print(f"  {kind:<10} {wall[kind]:14.3f} {cpu:13.3f}   ({runs_text})")
+    print(f"  datafeed / bare (wall): {wall['datafeed'] / wall['bare']:.2f}x (target: <= 0.3 s)")
 
 
 # -- measurement --------------------------------------------------------------------------------
@@ -163,6 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="measured requests per case")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured rounds first")
+    parser.add_argument("--cold", type=int, default=5, help="fresh servers per kind (0: skip)")
     parser.add_argument(
         "--src",
         type=Path,
@@ -188,6 +255,11 @@ def main() -> None:
         "--modules",
         "datafeed",
     ]
+    if args.cold:
+        with tempfile.TemporaryDirectory() as cold_tmp:
+            measure_cold(datafeed, src, args.cold, Path(cold_tmp))
+    if not args.requests:
+        return
     with server(datafeed, PYTHONPATH=src) as datafeed_url, tempfile.TemporaryDirectory() as tmp:
         to = (int(time.time()) // 60 - 24 * 60) * 60  # a day ago: complete history
         response = httpx.get(

@@ -311,6 +311,29 @@ def test_cold_and_warm_caches_give_the_same_bars(symbol: str) -> None:
             assert _digest(request(warm)) == RECORDED[f"{symbol}/{resolution}/{name}"]
 
 
+@pytest.mark.parametrize(
+    ("symbol", "resolution", "start", "end", "countback"),
+    [
+        ("BTCUSD", "1", int(NOW) - 3_000 * 60, int(NOW) + 1, None),  # forming minute included
+        ("AAPL", "60", int(NOW) - 40 * 86_400, int(NOW), None),
+        ("EURUSD", "1W", 0, int(NOW), 30),
+        ("AAPL", "1", int(NOW) - 4 * 86_400, int(NOW), 2_000),
+        ("AAPL", "1", 1_710_000_000 - 7_200, 1_710_000_000, None),  # a Saturday: noData, nextTime
+        ("SPY", "1D", 0, 86_400, None),  # before history: noData without nextTime
+    ],
+)
+def test_pre_serialized_bars_equal_the_response_model_json(
+    symbol: str, resolution: str, start: int, end: int, countback: int | None
+) -> None:
+    """`GET /bars` sends `bars_json`: the bytes FastAPI would make of the `BarsResponse`."""
+    source = _fresh_source()
+    model = source.bars(symbol, resolution, start, end, countback)
+    expected = json.dumps(
+        model.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")
+    )
+    assert source.bars_json(symbol, resolution, start, end, countback) == expected.encode()
+
+
 if __name__ == "__main__":
     print("RECORDED: dict[str, str] = {")
     for key, value in compute().items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from trading_api.framework.errors import error_responses
 from trading_api.models import (
@@ -59,6 +59,7 @@ def create_router(service: DatafeedService) -> APIRouter:
 
     @router.get(
         "/bars",
+        response_model=BarsResponse,
         responses=error_responses(
             UnknownSymbolError, UnknownResolutionError, InvalidRangeError, RangeTooLargeError
         ),
@@ -80,9 +81,11 @@ def create_router(service: DatafeedService) -> APIRouter:
             int | None,
             Query(alias="countBack", gt=0, description="Bars wanted before `to` (wins over from)."),
         ] = None,
-    ) -> BarsResponse:
+    ) -> Response:
         """Historical bars (TradingView `getBars`): bar `time` in milliseconds."""
-        return service.bars(symbol, resolution, from_, to, countback)
+        # Pre-serialized: thousands of bars are encoded once, not validated twice on the way.
+        content = service.bars_json(symbol, resolution, from_, to, countback)
+        return Response(content, media_type="application/json")
 
     @router.get("/time")
     async def get_server_time() -> int:

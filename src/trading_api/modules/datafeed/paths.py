@@ -43,10 +43,15 @@ _EPOCH_ORDINAL = SIMULATION_EPOCH.toordinal()
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[list[float], list[float], list[float]]:
-    """Quantiles indexed by a 16-bit draw: standard normal, |normal| and Exp(1)."""
+    """Quantiles indexed by a 16-bit draw: standard normal, |normal| and Exp(1).
+
+    The normal quantile is odd around 1/2 *exactly* (``(i + 0.5) / 65536`` and its complement
+    are exact, and the algorithm only negates), so half the table is computed and mirrored.
+    """
     normal = statistics.NormalDist()
     quantiles = [(i + 0.5) / _LEVELS for i in range(_LEVELS)]
-    gauss = [normal.inv_cdf(q) for q in quantiles]
+    lower = list(map(normal.inv_cdf, quantiles[: _LEVELS // 2]))
+    gauss = lower + [-g for g in reversed(lower)]
     return gauss, [abs(g) for g in gauss], [-math.log1p(-q) for q in quantiles]
 
 
@@ -189,24 +194,36 @@ class PricePath:
         minutes, starts, volumes = array("q"), array("q"), array("q")
         log_opens, changes, highs, lows = array("d"), array("d"), array("d"), array("d")
         first_day = date.fromordinal(_EPOCH_ORDINAL + index * CHUNK_DAYS)
-        for i in range(CHUNK_DAYS):
+        sqrt, log, exp = math.sqrt, math.log, math.exp
+        reversion, mean = self._reversion, self._mean
+        drift = _VOLUME_SIGMA**2 / 2
+        # Constants per session length, each computed by the same operations in the same order
+        # as inline: the bars are pinned byte for byte (tests/datafeed/test_bars_determinism.py).
+        by_count: dict[int, tuple[float, float, float]] = {}
+        for i, z_change, z_high, z_low, z_volume in zip(
+            range(CHUNK_DAYS), raw[0::4], raw[1::4], raw[2::4], raw[3::4], strict=True
+        ):
             bounds = session.bounds(first_day + timedelta(days=i))
             count = 0 if bounds is None else (bounds[1] - bounds[0]) // 60
             change = high = low = 0.0
             volume = 0
             if count > 0:
-                variance = self._minute_sigma**2 * count
-                change = (
-                    self._reversion * (self._mean - log_price)
-                    + math.sqrt(variance) * gauss[raw[4 * i]]
-                )
+                constants = by_count.get(count)
+                if constants is None:
+                    variance = self._minute_sigma**2 * count
+                    constants = by_count[count] = (
+                        sqrt(variance),
+                        2 * variance,
+                        self.spec.daily_volume * count / self._session_minutes,
+                    )
+                deviation, twice_variance, base_volume = constants
+                change = reversion * (mean - log_price) + deviation * gauss[z_change]
                 # Max/min of a Brownian bridge 0 -> change: P(max >= m) = exp(-2m(m-c)/var).
-                u_high = (raw[4 * i + 1] + 0.5) / _LEVELS
-                u_low = (raw[4 * i + 2] + 0.5) / _LEVELS
-                high = (change + math.sqrt(change * change - 2 * variance * math.log(u_high))) / 2
-                low = (change - math.sqrt(change * change - 2 * variance * math.log(u_low))) / 2
-                noise = math.exp(_VOLUME_SIGMA * gauss[raw[4 * i + 3]] - _VOLUME_SIGMA**2 / 2)
-                volume = round(self.spec.daily_volume * count / self._session_minutes * noise)
+                u_high = (z_high + 0.5) / _LEVELS
+                u_low = (z_low + 0.5) / _LEVELS
+                high = (change + sqrt(change * change - twice_variance * log(u_high))) / 2
+                low = (change - sqrt(change * change - twice_variance * log(u_low))) / 2
+                volume = round(base_volume * exp(_VOLUME_SIGMA * gauss[z_volume] - drift))
             minutes.append(count)
             starts.append(bounds[0] if bounds is not None else 0)
             volumes.append(volume)

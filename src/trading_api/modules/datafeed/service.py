@@ -7,7 +7,6 @@ from functools import cached_property
 
 from trading_api.models import (
     Bar,
-    BarsResponse,
     BarsSubscriptionRequest,
     DatafeedConfiguration,
     QuoteData,
@@ -58,10 +57,11 @@ class DatafeedService:
     def resolve(self, symbol: str) -> SymbolInfo:
         return self.source.resolve(symbol)
 
-    def bars(
+    def bars_json(
         self, symbol: str, resolution: str, from_s: int, to_s: int, countback: int | None
-    ) -> BarsResponse:
-        return self.source.bars(symbol, resolution, from_s, to_s, countback)
+    ) -> bytes:
+        """`bars` pre-serialized (what `GET /bars` sends; see `MarketDataSource.bars_json`)."""
+        return self.source.bars_json(symbol, resolution, from_s, to_s, countback)
 
     def quotes(self, symbols: list[str]) -> list[QuoteData]:
         return self.source.quotes(symbols)

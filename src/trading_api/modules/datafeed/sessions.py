@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +20,8 @@ from trading_api.modules.datafeed.timeutil import utc_date
 
 _WINDOW = re.compile(r"^(\d{2})(\d{2})-(\d{2})(\d{2})(?::([1-7]+))?$")
 _ALL_DAYS = frozenset(range(7))
+_UTC_ZONES = frozenset({"UTC", "Etc/UTC"})
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -68,25 +70,33 @@ class TradingSession:
         """UTC seconds ``[start, end)`` of the session on trading date ``day``, or None."""
         if day.weekday() not in self.weekdays:
             return None
+        if self.timezone in _UTC_ZONES:  # no zone arithmetic: history of decades is built daily
+            midnight = (day.toordinal() - _EPOCH_ORDINAL) * 86_400
+            return (midnight + 60 * self.open_minute, midnight + 60 * self.close_minute)
         return _bounds(self.timezone, day.toordinal(), self.open_minute, self.close_minute)
 
     def trading_date(self, timestamp: int) -> date:
         """Trading date of a UTC timestamp (seconds): its calendar date in the session zone."""
-        if self.timezone in ("UTC", "Etc/UTC"):
+        if self.timezone in _UTC_ZONES:
             return utc_date(timestamp)
         return datetime.fromtimestamp(timestamp, ZoneInfo(self.timezone)).date()
 
 
 @lru_cache(maxsize=65_536)
 def _bounds(timezone: str, ordinal: int, open_minute: int, close_minute: int) -> tuple[int, int]:
-    day = date.fromordinal(ordinal)
     zone = ZoneInfo(timezone)
-    midnight = datetime.combine(day, time(0), zone)
-    start = midnight + timedelta(minutes=open_minute)
-    end = midnight + timedelta(minutes=close_minute)
+    midnight = datetime.fromordinal(ordinal)
     # Wall-clock arithmetic: convert each local time to UTC separately (DST-correct).
-    return (_utc_seconds(start), _utc_seconds(end))
+    return (_utc_seconds(midnight, open_minute, zone), _utc_seconds(midnight, close_minute, zone))
 
 
-def _utc_seconds(moment: datetime) -> int:
-    return int(moment.astimezone(UTC).timestamp())
+def _utc_seconds(midnight: datetime, minute: int, zone: ZoneInfo) -> int:
+    """UTC seconds of the local wall time ``minute`` after ``midnight`` (first fold)."""
+    wall = midnight + timedelta(minutes=minute)
+    offset = zone.utcoffset(wall)
+    assert offset is not None
+    return (
+        (wall.toordinal() - _EPOCH_ORDINAL) * 86_400
+        + 60 * (minute % 1440)
+        - int(offset.total_seconds())
+    )
