@@ -97,6 +97,8 @@ class LiveReload(WatchFilesReload):
         if candidate.is_alive():  # interrupted while it was starting
             candidate.terminate()
         candidate.join()
+        if self.should_exit.is_set():
+            return  # shutting down: the previous worker is stopped by `shutdown()`
         if not serving:
             self.process = candidate
             logger.error("Nothing is serving: fix the error above; the next save retries.")
