@@ -6,8 +6,9 @@ publish-to-receipt p50/p99 latency of both servers per round, the medians over `
 interleaved rounds and the throughput ratio (issue 3 target: ours >= 0.7x raw).
 
 * **ours**: ``WsEndpoint`` (default queue size) on a module-style FastAPI app mounted at
-  ``/api/v1/bench`` like a real module, under uvicorn (its default WebSocket implementation);
-  the topic's producer publishes through its ``Publish`` callback.
+  ``/api/v1/bench`` like a real module, under uvicorn with the WebSocket implementation
+  ``trading-api serve`` uses (``--ws`` picks another one: ``websockets``, ``websockets-sansio``,
+  ``wsproto`` if installed); the topic's producer publishes through its ``Publish`` callback.
 * **raw**: ``websockets.asyncio.server.serve`` plus ``broadcast()`` to a set of subscribers,
   the frame built with one ``json.dumps`` per message.
 * **floor** (``--asgi-floor``, optional): a hand-written loop on the same FastAPI/uvicorn stack
@@ -30,7 +31,7 @@ the server, limited that round, which flatters the slower server in the ratio).
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/ws_fanout.py [--clients 200] [--messages N] [--rounds R]
+    .venv/bin/python benchmarks/ws_fanout.py [--clients 200] [--messages N] [--rounds R] [--ws IMPL]
 
 ``--profile DIR`` writes a cProfile of each server process (the numbers are then not comparable).
 """
@@ -88,6 +89,8 @@ SUBSCRIBED = json.dumps(
     }
 )
 TIMEOUT = 60.0  # upper bound for any single wait of the driver
+#: uvicorn's WebSocket implementation as `trading-api serve` runs it ("auto": websockets-sansio).
+SERVE_WS = "auto"
 
 
 class BenchRequest(BaseModel):
@@ -180,7 +183,7 @@ def listen() -> socket.socket:
     return sock
 
 
-async def serve_ours() -> None:
+async def serve_ours(ws: str) -> None:
     from fastapi import FastAPI
 
     from trading_api.ws import Publish, WsEndpoint
@@ -204,13 +207,13 @@ async def serve_ours() -> None:
     module_app.add_api_websocket_route("/ws", WsEndpoint([router]))
     app = FastAPI()
     app.mount("/api/v1/bench", module_app)
-    await serve_uvicorn(app, Control(publish, lambda: router.subscriber_count(request)))
+    await serve_uvicorn(app, Control(publish, lambda: router.subscriber_count(request)), ws)
 
 
-async def serve_uvicorn(app: Any, control: Control) -> None:
+async def serve_uvicorn(app: Any, control: Control, ws: str) -> None:
     import uvicorn
 
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, ws=ws)
     server = uvicorn.Server(config)
     sock = listen()
     serving = asyncio.create_task(server.serve(sockets=[sock]))
@@ -222,7 +225,7 @@ async def serve_uvicorn(app: Any, control: Control) -> None:
     await serving
 
 
-async def serve_floor() -> None:
+async def serve_floor(ws: str) -> None:
     from fastapi import FastAPI
     from starlette.websockets import WebSocket
 
@@ -258,11 +261,11 @@ async def serve_floor() -> None:
     app = FastAPI()
     app.mount("/api/v1/bench", module_app)
     sending = asyncio.create_task(sender())
-    await serve_uvicorn(app, Control(publish, lambda: len(subscribers)))
+    await serve_uvicorn(app, Control(publish, lambda: len(subscribers)), ws)
     sending.cancel()
 
 
-async def serve_raw() -> None:
+async def serve_raw(ws: str) -> None:
     from websockets.asyncio.server import ServerConnection, broadcast, serve
 
     subscribers: set[ServerConnection] = set()
@@ -286,17 +289,17 @@ async def serve_raw() -> None:
         await control.run()
 
 
-def serve(kind: str, profile: str | None) -> None:
+def serve(kind: str, profile: str | None, ws: str) -> None:
     import uvloop
 
     main = {"ours": serve_ours, "raw": serve_raw, "floor": serve_floor}[kind]
     if profile is None:
-        uvloop.run(main())
+        uvloop.run(main(ws))
         return
     import cProfile
 
     with cProfile.Profile() as profiler:
-        uvloop.run(main())
+        uvloop.run(main(ws))
     profiler.dump_stats(os.path.join(profile, f"{kind}.prof"))
 
 
@@ -500,8 +503,8 @@ class Server:
         self.port = port
 
     @classmethod
-    async def start(cls, kind: str, profile: str | None) -> Server:
-        extra = ["--profile", profile] if profile else []
+    async def start(cls, kind: str, profile: str | None, ws: str) -> Server:
+        extra = ["--profile", profile, "--ws", ws] if profile else ["--ws", ws]
         process = await asyncio.create_subprocess_exec(
             *(sys.executable, os.path.abspath(__file__), "--serve", kind, *extra),
             stdin=asyncio.subprocess.PIPE,
@@ -605,7 +608,7 @@ async def drive(args: argparse.Namespace) -> None:
     check_frames()
     kinds = ("raw", "ours", "floor") if args.asgi_floor else ("raw", "ours")
     started = await asyncio.gather(
-        *(Server.start(kind, args.profile) for kind in kinds), return_exceptions=True
+        *(Server.start(kind, args.profile, args.ws) for kind in kinds), return_exceptions=True
     )
     servers = {kind: s for kind, s in zip(kinds, started, strict=True) if isinstance(s, Server)}
     if len(servers) < len(kinds):
@@ -614,7 +617,7 @@ async def drive(args: argparse.Namespace) -> None:
     results: dict[str, list[Result]] = {kind: [] for kind in kinds}
     print(
         f"{args.clients} clients, {args.messages} messages per round, window {args.window}, "
-        f"{args.rounds} rounds (order alternates)"
+        f"{args.rounds} rounds (order alternates), uvicorn ws={args.ws!r}"
     )
     try:
         for number in range(args.rounds):
@@ -652,10 +655,13 @@ def main() -> None:
     parser.add_argument(
         "--asgi-floor", action="store_true", help="also measure a queue-less ASGI broadcast loop"
     )
+    parser.add_argument(
+        "--ws", default=SERVE_WS, help=f"uvicorn WebSocket implementation (default {SERVE_WS!r})"
+    )
     parser.add_argument("--serve", choices=sorted(WS_PATH), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.profile)
+        serve(args.serve, args.profile, args.ws)
         return
     if sys.platform != "linux":
         raise SystemExit("needs Linux: a system-wide CLOCK_MONOTONIC and /proc for CPU times")

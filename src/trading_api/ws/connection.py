@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from starlette.websockets import WebSocket
 
 from trading_api.ws.queue import SendQueue
 from trading_api.ws.topics import TopicRegistry
+
+_CoroutineSend = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,16 @@ class Connection:
     delays nobody but itself.
     """
 
-    __slots__ = ("_failed", "_idle", "_suspended", "queue", "subscriptions", "websocket")
+    __slots__ = ("_failed", "_idle", "_send", "_suspended", "queue", "subscriptions", "websocket")
 
     def __init__(self, websocket: WebSocket, queue_size: int) -> None:
         self.websocket = websocket
+        # The ASGI server's ``send`` as handed to the app. Frames go to it directly: Starlette's
+        # per-message state checks only guard an accept/close order that this class keeps by
+        # construction (created after accept; the endpoint closes after the writer stopped),
+        # and they cost as much as the send itself on the fan-out hot path.
+        # Starlette's wrappers and the servers' ``send`` are async functions: coroutines.
+        self._send = cast(_CoroutineSend, websocket._send)
         self.queue = SendQueue(queue_size)
         # topic key -> registry of the route, to release everything on disconnect
         self.subscriptions: dict[str, TopicRegistry[Any, Any]] = {}
@@ -46,7 +54,7 @@ class Connection:
         self._failed: Exception | None = None
 
     def send_update(self, frame: str) -> None:
-        """Queue ``frame``; if the writer is idle, start sending it right away instead.
+        """Queue ``frame``; if the writer is idle (nothing queued), send it right away instead.
 
         Fan-out hot path: waking 200 writer tasks for every update costs more than the send
         itself. While the socket accepts data, the ASGI server's ``send`` finishes without
@@ -54,10 +62,10 @@ class Connection:
         wait (the client reads slowly), the writer task takes the suspended coroutine over and
         later frames queue behind it as usual, so order and the overflow policy are unchanged.
         """
-        if not self._idle or self.queue:
+        if not self._idle:
             self.queue.put_update(frame)
             return
-        send = self.websocket.send_text(frame)
+        send = self._send({"type": "websocket.send", "text": frame})
         try:
             waiting_for = send.send(None)
         except StopIteration:
@@ -70,11 +78,12 @@ class Connection:
         self.queue.wake()
 
     def send_control(self, frame: str) -> None:
+        self._idle = False  # queued frames first: later updates must not overtake this one
         self.queue.put_control(frame)
 
     def drop_subscription(self, topic: str, frame: str) -> None:
         self.subscriptions.pop(topic, None)
-        self.queue.put_control(frame)
+        self.send_control(frame)
 
     def stats(self) -> ConnectionStats:
         queue = self.queue
@@ -94,7 +103,7 @@ class Connection:
     async def write_loop(self) -> None:
         """Send queued frames in order until the socket fails or the task is cancelled."""
         queue = self.queue
-        send = self.websocket.send_text
+        send = self._send
         get_nowait = queue.get_nowait
         try:
             while True:
@@ -109,7 +118,7 @@ class Connection:
                     await queue.wait_nonempty()
                     self._idle = False
                 else:
-                    await send(frame)
+                    await send({"type": "websocket.send", "text": frame})
         finally:
             self._idle = False
             if self._suspended is not None:
