@@ -65,7 +65,10 @@ class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
         self._scratch = Path(tempfile.mkdtemp(prefix="trading-api-hook-"))
         pth = self._scratch / STALE_WARNING_PTH
         pth.write_text(startup_warning_pth(), encoding="utf-8")
-        build_data["force_include_editable"][str(pth)] = STALE_WARNING_PTH
+        forced = build_data["force_include_editable"]
+        if not forced:  # setting it replaces the configured force-include: keep that too
+            forced.update(self.build_config.get_force_include())
+        forced[str(pth)] = STALE_WARNING_PTH
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         if self._scratch is not None:

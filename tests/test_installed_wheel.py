@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import clean_env, serve, snapshot
+from support import clean_env, serve, snapshot, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -84,3 +84,28 @@ def test_server_from_wheel_serves_merged_spec_and_core_client_works(installed, t
     assert result.stdout.split()[:3] == ["ok", "core", "v1"]
     assert snapshot(package) == before, "the server wrote into the installed package"
     assert not any(os.scandir(outside)), "the server wrote into its working directory"
+
+
+def test_installed_serve_reload_only_reloads_code_and_writes_nothing(installed, tmp_path):
+    venv, package = installed
+    before = snapshot(package)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    command = [str(venv / "bin" / "trading-api"), "serve", "--reload", "--port", "0"]
+    with serve(command, cwd=outside) as server:
+        health = wait_for(
+            lambda: _health(server.base_url), timeout=120, what="the reloader's first worker"
+        )
+        console = "".join(server.output)
+    assert health["contracts"] == {"stale": False}
+    assert "codegen:" not in console  # nothing regenerated: not a checkout
+    assert snapshot(package) == before, "the reloading server wrote into the installed package"
+    assert not any(os.scandir(outside)), "the reloading server wrote into its working directory"
+
+
+def _health(base_url: str) -> dict[str, object] | None:
+    try:
+        response = httpx.get(f"{base_url}/api/v1/core/health", timeout=10)
+    except httpx.TransportError:
+        return None
+    return response.json() if response.status_code == 200 else None
