@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -25,6 +26,7 @@ from starlette.routing import Match
 from trading_api.framework.errors import DomainError, MalformedBodyError
 
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
@@ -71,8 +73,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
             return Response(status_code=204, headers=headers)
     if status == 400:  # FastAPI's only own 400: a body it could not decode
         return error_response(MalformedBodyError("the request body could not be decoded"), headers)
-    phrase = HTTPStatus(status).phrase
-    body = {"code": phrase.lower().replace(" ", "_").replace("-", "_"), "message": phrase}
+    phrase = _PHRASES.get(status, f"HTTP {status}")
+    body = {"code": re.sub(r"\W+", "_", phrase.lower()), "message": phrase}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
