@@ -27,7 +27,7 @@ from trading_api.models import HealthStatus
 async def test_core_client_calls_the_app_in_process_through_asgi_transport():
     app = create_app()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        client = CoreClient("http://testserver", http_client=http)
+        client = CoreClient("http://localhost", http_client=http)
         health = await client.get_health()
         versions = await client.get_versions()
     assert isinstance(health, HealthStatus)

@@ -18,7 +18,7 @@ PREFLIGHT = {"Origin": FRONTEND, "Access-Control-Request-Method": "PUT"}
 
 def test_allowed_origin_gets_preflight_and_response_headers() -> None:
     with trading_server(
-        ["broker"], TRADING_API_CORS_ORIGINS=f"{FRONTEND}/, http://x.test"
+        ["broker"], TRADING_API_ALLOWED_ORIGINS=f"{FRONTEND}/, http://x.test"
     ) as server:
         leverage = f"{server.base_url}/api/v1/broker/leverage"
         preflight = httpx.options(leverage, headers=PREFLIGHT)
@@ -45,10 +45,10 @@ def test_a_malformed_origin_stops_the_server_naming_the_variable() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "trading_api", "serve", "--port", "0", "--modules", "broker"],
         cwd=ROOT,
-        env=clean_env(TRADING_API_CORS_ORIGINS="frontend.test"),
+        env=clean_env(TRADING_API_ALLOWED_ORIGINS="frontend.test"),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1
-    assert "TRADING_API_CORS_ORIGINS" in result.stderr and "Traceback" not in result.stderr
+    assert "TRADING_API_ALLOWED_ORIGINS" in result.stderr and "Traceback" not in result.stderr

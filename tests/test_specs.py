@@ -54,7 +54,7 @@ def test_packaged_asyncapi_equals_live_app_and_validates_against_official_schema
 
 
 def test_merged_asyncapi_is_served_and_validates_against_official_schema():
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://localhost") as client:
         merged = client.get("/api/v1/ws/asyncapi.json").json()
     assert asyncapi_errors(merged) == []
     addresses = {channel["address"] for channel in merged["channels"].values()}
@@ -62,7 +62,7 @@ def test_merged_asyncapi_is_served_and_validates_against_official_schema():
 
 
 def test_merged_openapi_is_served_valid_and_prefixed():
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://localhost") as client:
         merged = client.get("/api/v1/openapi.json").json()
         docs = client.get("/api/v1/docs")
     validate(merged)
@@ -105,7 +105,7 @@ def test_merge_rejects_same_named_different_components():
 
 
 def test_websocket_contract_page_lists_every_message_and_loads_nothing_external():
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://localhost") as client:
         merged = client.get("/api/v1/ws/asyncapi.json").json()
         page = client.get("/api/v1/ws/docs")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from trading_api.__about__ import __version__
 from trading_api.framework.asyncapi_page import render_asyncapi_page
-from trading_api.framework.cors import allow_origins, cors_origins
 from trading_api.framework.discovery import (
     ALWAYS_MOUNTED,
     MODULES_PACKAGE,
@@ -23,11 +22,13 @@ from trading_api.framework.discovery import (
 )
 from trading_api.framework.docs_pages import add_docs_assets, add_docs_page, add_docs_redirects
 from trading_api.framework.error_handlers import install_error_handlers
+from trading_api.framework.limits import BodySizeLimit, HttpLimits
 from trading_api.framework.merge import SpecPart, merge_asyncapi, merge_openapi
 from trading_api.framework.module import Module, version_order
 from trading_api.framework.module_app import ModuleApp, build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
 from trading_api.framework.registry import ModuleRegistry
+from trading_api.framework.security import BrowserPolicy, install_browser_policy
 
 MODULES_ENV = "TRADING_API_MODULES"
 _MODULES_PREFIX = f"{MODULES_PACKAGE}."
@@ -38,8 +39,11 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
 
     `core` is always mounted. Raises `MissingSpecsError` when the packaged specs are absent,
     `UnknownModuleError` for a module that does not exist and `SettingsError` for a malformed
-    `TRADING_API_CORS_ORIGINS`.
+    `TRADING_API_ALLOWED_HOSTS`/`TRADING_API_ALLOWED_ORIGINS` (framework.security) or
+    `TRADING_API_MAX_BODY_BYTES` (framework.limits).
     """
+    policy = BrowserPolicy.from_env(os.environ)
+    limits = HttpLimits.from_env(os.environ)
     selection = _requested_modules(modules)
     packages = select_packages(None if selection is None else [ALWAYS_MOUNTED, *selection])
     loaded = [instantiate(package) for package in packages]
@@ -60,7 +64,8 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
         lifespan=_lifespan(loaded, module_apps),
     )
     install_error_handlers(app)  # paths outside every module answer in the same shape
-    allow_origins(app, cors_origins(os.environ))
+    app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
+    install_browser_policy(app, policy)  # outside the body limit: a foreign Host is not read
     versions = sorted({module_app.version for module_app in module_apps}, key=version_order)
     for version in versions:
         _add_contract_routes(app, version, [m for m in module_apps if m.version == version])

@@ -7,6 +7,7 @@ packaged).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -169,8 +170,6 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
-
     import uvicorn
 
     from trading_api.app import MODULES_ENV, create_app
@@ -189,8 +188,18 @@ def _serve(args: argparse.Namespace) -> int:
     except (MissingArtifactsError, ModuleError, SettingsError) as error:
         return _fail(str(error))
     _warn_if_stale()
+    _warn_if_unreachable(args.host)
     uvicorn.run(app, host=args.host, port=args.port)
     return 0
+
+
+def _warn_if_unreachable(host: str) -> None:
+    """A public bind with only loopback `Host` names allowed answers remote clients 400."""
+    from trading_api.framework.security import BrowserPolicy, public_bind_warning
+
+    warning = public_bind_warning(host, BrowserPolicy.from_env(os.environ))
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
 
 
 def _warn_if_stale() -> None:

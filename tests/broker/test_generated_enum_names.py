@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 def test_openapi_python_client_names_every_integer_enum_member(tmp_path: Path) -> None:
     app = create_app(["datafeed", "broker"])
-    with TestClient(app) as http:
+    with TestClient(app, base_url="http://localhost") as http:
         spec = http.get("/api/v1/openapi.json").json()
     (tmp_path / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
     venv, env = tmp_path / "venv", clean_env()

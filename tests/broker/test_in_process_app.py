@@ -61,8 +61,8 @@ async def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport) as http:
             yield App(
-                BrokerClient("http://app", http_client=http),
-                DatafeedClient("http://app", http_client=http),
+                BrokerClient("http://localhost", http_client=http),
+                DatafeedClient("http://localhost", http_client=http),
             )
 
 

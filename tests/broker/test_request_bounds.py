@@ -29,7 +29,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(["datafeed", "broker"])
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             yield client
 
 

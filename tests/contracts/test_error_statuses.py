@@ -27,6 +27,8 @@ from broker.live import trading_server
 from jsonschema import Draft202012Validator
 from support import ROOT
 
+from trading_api.framework.limits import DEFAULT_MAX_BODY_BYTES
+
 pytestmark = pytest.mark.slow
 
 SYMBOL = "ETHUSD"  # trades 24x7: market orders fill whenever the test runs
@@ -146,6 +148,9 @@ GENERIC: dict[str, Make] = {
 """How to provoke each code on any operation declaring it."""
 
 SPECIFIC: dict[Key, Make] = {
+    "payload_too_large": lambda r, s: dataclasses.replace(
+        r, content=b" " * (DEFAULT_MAX_BODY_BYTES + 1)
+    ),
     ("broker_place_order", 409, "insufficient_margin"): lambda r, s: dataclasses.replace(
         r, body=_order(qty=HUGE_QTY)
     ),

@@ -28,7 +28,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(["datafeed"])
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             yield client
 
 
@@ -66,7 +66,7 @@ async def test_server_time_is_unix_seconds(http: httpx.AsyncClient) -> None:
     after = int(time.time())
     assert response.status_code == 200
     assert before <= response.json() <= after
-    async with DatafeedClient("http://app", http_client=http) as client:
+    async with DatafeedClient("http://localhost", http_client=http) as client:
         assert before <= await client.get_server_time() <= int(time.time())
     config = (await http.get("/api/v1/datafeed/config")).json()
     assert config["supports_time"] is True

@@ -3,7 +3,8 @@
 Routes declare their domain errors (`error_responses`); the framework completes each module's
 document with what the HTTP layer itself answers, so no route can forget it:
 
-- 400 `malformed_body` on every operation that takes a JSON body;
+- 400 `malformed_body` and 413 `payload_too_large` (`framework.limits`) on every operation
+  that takes a JSON body;
 - 422 (FastAPI's `HTTPValidationError`) only where some request can fail validation: FastAPI
   declares it on every operation with parameters, even when each one accepts any text.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from trading_api.framework.errors import JSON, MalformedBodyError, document_error
+from trading_api.framework.limits import PayloadTooLargeError
 from trading_api.models.errors import ErrorResponse
 
 _FREE_TEXT_KEYS = {"type", "title", "description", "default", "examples"}
@@ -20,14 +22,15 @@ _REF = "#/components/schemas/ErrorResponse"
 
 
 def complete_error_responses(document: dict[str, Any]) -> dict[str, Any]:
-    """Add the shared 400 and drop impossible 422s in every operation of `document`."""
+    """Add the shared 400/413 and drop impossible 422s in every operation of `document`."""
     for item in document.get("paths", {}).values():
         for operation in item.values():
             responses = operation.setdefault("responses", {})
             if "requestBody" in operation:
-                malformed = responses.setdefault(str(MalformedBodyError.http_status), {})
-                document_error(malformed, MalformedBodyError)
-                malformed["content"][JSON].setdefault("schema", {"$ref": _REF})
+                for error in (MalformedBodyError, PayloadTooLargeError):
+                    answer = responses.setdefault(str(error.http_status), {})
+                    document_error(answer, error)
+                    answer["content"][JSON].setdefault("schema", {"$ref": _REF})
                 document.setdefault("components", {}).setdefault("schemas", {}).setdefault(
                     "ErrorResponse", ErrorResponse.model_json_schema()
                 )

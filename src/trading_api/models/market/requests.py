@@ -7,7 +7,14 @@ from pydantic import ConfigDict, Field, model_validator
 from trading_api.models.market.resolution import ResolutionText
 from trading_api.models.wire import Omittable, WireModel
 
-SymbolName = Annotated[str, Field(min_length=1)]
+MAX_SYMBOL_LENGTH = 64
+"""Longest symbol name a request may carry (`EXCHANGE:TICKER` included)."""
+MAX_QUOTE_SYMBOLS = 200
+"""Most symbols one `POST /quotes` may ask for (docs/limits.md)."""
+MAX_SUBSCRIBED_SYMBOLS = 100
+"""Most symbols in each list of one `quotes` WebSocket subscription."""
+
+SymbolName = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)]
 
 
 class BarsRequest(WireModel):
@@ -15,7 +22,7 @@ class BarsRequest(WireModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    symbol: str = Field(min_length=1, description="Symbol ticker, e.g. `AAPL`.")
+    symbol: SymbolName = Field(description="Symbol ticker, e.g. `AAPL`.")
     resolution: ResolutionText
     from_time: int = Field(alias="from", description="Range start, Unix seconds (inclusive).")
     to_time: int = Field(alias="to", description="Range end, Unix seconds (exclusive).")
@@ -30,13 +37,17 @@ class BarsRequest(WireModel):
 class QuotesRequest(WireModel):
     """Body of ``POST /quotes``."""
 
-    symbols: list[SymbolName] = Field(min_length=1, description="Symbols to quote (at least one).")
+    symbols: list[SymbolName] = Field(
+        min_length=1,
+        max_length=MAX_QUOTE_SYMBOLS,
+        description=f"Symbols to quote (1 to {MAX_QUOTE_SYMBOLS}).",
+    )
 
 
 class BarsSubscriptionRequest(WireModel):
     """WebSocket ``bars`` subscription: updates of the forming bar of one symbol/resolution."""
 
-    symbol: str = Field(min_length=1, description="Symbol ticker, e.g. `AAPL`.")
+    symbol: SymbolName = Field(description="Symbol ticker, e.g. `AAPL`.")
     resolution: ResolutionText
 
 
@@ -44,10 +55,15 @@ class QuotesSubscriptionRequest(WireModel):
     """WebSocket ``quotes`` subscription (TradingView ``subscribeQuotes`` arguments)."""
 
     symbols: list[SymbolName] = Field(
-        default_factory=list, description="Symbols updated regularly."
+        default_factory=list,
+        max_length=MAX_SUBSCRIBED_SYMBOLS,
+        description=f"Symbols updated regularly (at most {MAX_SUBSCRIBED_SYMBOLS}).",
     )
     fast_symbols: list[SymbolName] = Field(
-        default_factory=list, description="Symbols updated at the fastest rate (visible ones)."
+        default_factory=list,
+        max_length=MAX_SUBSCRIBED_SYMBOLS,
+        description="Symbols updated at the fastest rate (visible ones; at most "
+        f"{MAX_SUBSCRIBED_SYMBOLS}).",
     )
 
     @model_validator(mode="after")

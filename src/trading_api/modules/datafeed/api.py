@@ -16,6 +16,7 @@ from trading_api.models import (
     SearchSymbolResultItem,
     SymbolInfo,
 )
+from trading_api.models.market.requests import MAX_SYMBOL_LENGTH
 from trading_api.models.market.resolution import RESOLUTION_PATTERN
 from trading_api.modules.datafeed.errors import (
     InvalidRangeError,
@@ -65,7 +66,10 @@ def create_router(service: DatafeedService) -> APIRouter:
         ),
     )
     def get_bars(
-        symbol: Annotated[str, Query(min_length=1, description="Ticker, e.g. `AAPL`.")],
+        symbol: Annotated[
+            str,
+            Query(min_length=1, max_length=MAX_SYMBOL_LENGTH, description="Ticker, e.g. `AAPL`."),
+        ],
         resolution: Annotated[
             str,
             Query(

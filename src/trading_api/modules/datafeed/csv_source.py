@@ -112,6 +112,10 @@ class CsvSource(MarketDataSource):
         series = self._series[ticker]
         return self._aggregated(series, series.native.text)[0][0].time
 
+    def _data_end(self, ticker: str, now: float) -> int:
+        series = self._series[ticker]  # a file is served whole, whatever ``now`` is
+        return self._aggregated(series, series.native.text)[0][-1].time + 1
+
     def _bars_between(
         self,
         ticker: str,
@@ -122,7 +126,10 @@ class CsvSource(MarketDataSource):
         limit: int | None,
     ) -> list[RawBar]:
         bars, times = self._aggregated(self._series[ticker], resolution.text)
-        return bars[bisect.bisect_left(times, start) : bisect.bisect_left(times, end)]
+        first, stop = bisect.bisect_left(times, start), bisect.bisect_left(times, end)
+        if limit is not None:
+            stop = min(stop, first + limit + 1)  # one more than allowed says "too many"
+        return bars[first:stop]
 
     def _aggregated(self, series: _Series, resolution: str) -> tuple[list[RawBar], list[int]]:
         found = series.by_resolution.get(resolution)

@@ -99,6 +99,14 @@ class MarketDataSource(ABC):
     def _data_start(self, ticker: str) -> int | None:
         """Time (s) of the first base bar of ``ticker``, or None without data."""
 
+    def _data_end(self, ticker: str, now: float) -> int:
+        """A time (s) after the newest bar of ``ticker`` known at ``now`` (exclusive bound).
+
+        Sources whose data ends before ``now`` (files) override it: history searches start
+        there instead of walking back over an empty range.
+        """
+        return math.floor(now) + 1
+
     # ---- symbols ---------------------------------------------------------------------------
 
     def resolve(self, symbol: str) -> SymbolInfo:
@@ -301,10 +309,16 @@ class MarketDataSource(ABC):
     def _last_bars(
         self, ticker: str, resolution: Resolution, end: int, count: int, now: float
     ) -> list[RawBar]:
-        """The last ``count`` bars before ``end``, searching back in doubling windows."""
+        """The last ``count`` bars before ``end``, searching back in doubling windows.
+
+        ``end`` is first clamped to the data that exists (`_data_end`): the windows start at
+        the newest bar, so a far-future ``to`` costs nothing and the work stays proportional to
+        ``count``, never to the requested range.
+        """
         first = self._data_start(ticker)
         if first is None:
             return []
+        end = min(end, self._data_end(ticker, now))
         floor = first - resolution.nominal_seconds
         if end <= floor:
             return []
