@@ -17,7 +17,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, cast
@@ -34,7 +34,8 @@ from trading_api.client_runtime._stream_errors import (
     SubscriptionError,
     SubscriptionTimeoutError,
 )
-from trading_api.client_runtime._stream_inbox import Ended, Inbox
+from trading_api.client_runtime._stream_inbox import Inbox
+from trading_api.client_runtime._stream_subscription import Subscription
 from trading_api.client_runtime._topics import request_payload, topic_key
 
 logger = logging.getLogger("trading_api.clients.stream")
@@ -162,6 +163,7 @@ class BaseStream:
         self._ws: ClientConnection | None = None
         self._connected = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
         self._failure: StreamClosedError | None = None
@@ -184,6 +186,7 @@ class BaseStream:
         """Open the connection (called by `async with`); raises `StreamClosedError` if the
         first connection fails fatally or not within `connect_timeout`."""
         if self._runner is None:
+            self._loop = asyncio.get_running_loop()
             self._runner = asyncio.create_task(self._run(), name=f"stream {self.url}")
         connected = asyncio.ensure_future(self._connected.wait())
         try:
@@ -236,44 +239,56 @@ class BaseStream:
 
     # -- subscriptions -------------------------------------------------------------------------
 
-    async def _subscribe(
+    def _subscribe(
         self,
         route: str,
         request: BaseModel,
         defaults: Mapping[str, Any],
         data_type: type[T],
-    ) -> AsyncGenerator[T, None]:
-        """Yield the updates of `request` on `route`; subscribes on first iteration, unsubscribes
-        when the iterator closes. Raises `SubscriptionError` if the server refuses it."""
-        self._require_connection(allow_reconnecting=True)
-        self._updates.setdefault(route + _UPDATE, _update_model(cast(Hashable, data_type)))
+    ) -> Subscription[T]:
+        """The subscription the generated method returns (nothing is sent before it starts)."""
         payload = request_payload(request, defaults)
-        key = topic_key(route, payload)
+        return Subscription(self, route, topic_key(route, payload), payload, data_type)
+
+    def new_inbox(self) -> Inbox[Any]:
+        return Inbox(self._buffer_size)
+
+    async def attach(self, subscription: Subscription[Any]) -> None:
+        """Join the subscription's topic (subscribing on the server if it is new here) and
+        wait for the answer: `SubscriptionError` if refused, `SubscriptionTimeoutError`."""
+        self._require_connection(allow_reconnecting=True)
+        route, key = subscription.route, subscription.topic
+        self._updates.setdefault(
+            route + _UPDATE, _update_model(cast(Hashable, subscription.data_type))
+        )
         topic = self._topics.get(key)
+        new = topic is None
         if topic is None:
-            topic = self._topics[key] = _Topic(route, key, payload)
+            topic = self._topics[key] = _Topic(route, key, subscription.payload)
             topic.confirmed.add_done_callback(_retrieve)
+        topic.inboxes.add(subscription.inbox)
+        if new:
             await self._send_subscribe(topic)
-        inbox: Inbox[T] = Inbox(self._buffer_size)
-        topic.inboxes.add(inbox)
         try:
-            try:
-                async with asyncio.timeout(self._ack_timeout):
-                    await asyncio.shield(topic.confirmed)
-            except TimeoutError:
-                raise SubscriptionTimeoutError(
-                    route, key, f"no answer within {self._ack_timeout} s"
-                ) from None
-            while True:
-                try:
-                    item = await inbox.get()
-                except Ended:
-                    return
-                yield item
-        finally:
-            topic.inboxes.discard(inbox)
-            if not topic.inboxes:
-                await self._release(topic)
+            async with asyncio.timeout(self._ack_timeout):
+                await asyncio.shield(topic.confirmed)
+        except TimeoutError:
+            raise SubscriptionTimeoutError(
+                route, key, f"no answer within {self._ack_timeout} s"
+            ) from None
+
+    async def detach(self, key: str, inbox: Inbox[Any]) -> None:
+        topic = self._topics.get(key)
+        if topic is None or inbox not in topic.inboxes:
+            return  # refused, dropped by the server or the stream closed: nothing to undo
+        topic.inboxes.discard(inbox)
+        if not topic.inboxes:
+            await self._release(topic)
+
+    def detach_soon(self, key: str, inbox: Inbox[Any]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(lambda: self._spawn(self.detach(key, inbox)))
 
     async def _send_subscribe(self, topic: _Topic) -> None:
         """Send the topic's subscribe on the current connection unless it already went there."""
