@@ -2,11 +2,11 @@
 says one thing while the server does another.
 
 This is `schemathesis run --checks all` (examples, coverage, fuzzing and stateful phases) driven
-through schemathesis' engine, bounded in examples and time, with a fixed seed and derandomized
-generation so that a failure reproduces. The one kind of failure accepted is a
+through schemathesis' engine, bounded in examples (and each request in time), with a fixed seed
+and derandomized generation so that a failure reproduces. The one kind of failure accepted is a
 `positive_data_acceptance` refusal that is a documented domain rule JSON Schema cannot express:
-`DOMAIN_RULES` lists each one with its operation, status, problem and reason; nothing else is
-excluded.
+`DOMAIN_RULES` lists each one with its operations, error code, message and reason; nothing else
+is excluded.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 SEED = 20260801
 MAX_EXAMPLES = 25
-"""Per operation and phase; the whole run stays well under a minute on two cores."""
+"""Per operation and phase: the whole run takes about a minute on two cores."""
 REQUEST_TIMEOUT = 10
 """Seconds; a hung server fails the run instead of stalling it (`max-time` would not bound it:
 schemathesis repeats the fuzzing and stateful phases until that time is spent)."""
@@ -134,6 +134,14 @@ DOMAIN_RULES = (
     ),
     DomainRule(
         (BARS,),
+        "range_too_large",
+        r"the requested range holds more than \d+ bars at resolution '\w+'; request a shorter "
+        r"range or use countBack|countBack \(\d+\) exceeds the maximum of \d+ bars per request",
+        "the maximum is a server setting read at start (`TRADING_API_DATAFEED_MAX_BARS`), and "
+        "the bars in a range depend on its resolution",
+    ),
+    DomainRule(
+        (BARS,),
         "unknown_resolution",
         r"resolution '\w+' is not served for \S+; supported: .*",
         "each symbol serves its own resolutions (`SymbolInfo.supported_resolutions`)",
@@ -196,6 +204,7 @@ def server() -> Iterator[Server]:
 
 
 def failures_of(recorder: ScenarioRecorder) -> Iterator[Finding]:
+    """One `Finding` per failed check of a scenario, with the answer that failed it."""
     for case_id, checks in recorder.checks.items():
         interaction = recorder.interactions.get(case_id)
         response = interaction.response if interaction else None
