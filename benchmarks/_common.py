@@ -15,7 +15,16 @@ sys.path.insert(0, str(ROOT / "tests"))  # one implementation of these helpers, 
 
 from support import clean_env, copy_tree, serve  # noqa: E402
 
-__all__ = ["ROOT", "clean_env", "median", "project_copy", "run", "serve", "timed"]
+__all__ = [
+    "ROOT",
+    "bytecode_env",
+    "clean_env",
+    "median",
+    "project_copy",
+    "run",
+    "serve",
+    "timed",
+]
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -35,3 +44,11 @@ def project_copy() -> Path:
 
 def run(command: list[str], cwd: Path, **env: str) -> None:
     subprocess.run(command, cwd=cwd, env=clean_env(**env), check=True, capture_output=True)
+
+
+def bytecode_env(env: dict[str, str], folder: str) -> dict[str, str]:
+    """``env`` for a child that reads and writes ``.pyc`` files under ``folder`` (nothing next to
+    the sources), as an installed deployment starts, even if ``PYTHONDONTWRITEBYTECODE`` is set."""
+    result = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    result["PYTHONPYCACHEPREFIX"] = folder
+    return result

@@ -1,0 +1,148 @@
+"""Server start: `trading-api serve` (every module) vs a bare FastAPI app with as many routes.
+
+Issue 13 keeps two numbers in check: process start → first 200 ≤ 1.5 times the bare app, and the
+idle resident memory of a server with all modules ≤ 120 MB.
+
+* **ours** — ``python -m trading_api serve --port 0`` (all modules, uvicorn's defaults);
+* **bare** — a FastAPI app in a child process with the same number of routes as ours (counted
+  from ``create_app()``, mounted sub-apps and included routers walked), each a trivial
+  ``GET`` returning ``{}``, under ``uvicorn.run`` with its defaults.
+
+Each run starts a fresh process, waits for uvicorn's address line, then ``GET``s a route until
+the first 200; the time from ``Popen`` to that answer is the start time. The RSS
+(``/proc/PID/status``) is read after the server has then been idle for a second. Runs
+alternate between the two; medians are printed side by side with their ratio.
+
+Bytecode: an installed deployment starts from compiled ``.pyc`` files, so by default the
+servers read and write them under a temporary ``PYTHONPYCACHEPREFIX`` (nothing is written next
+to the sources), after one unmeasured start of each. ``--no-bytecode`` keeps the caller's
+environment instead (e.g. ``PYTHONDONTWRITEBYTECODE=1``: every start compiles every import).
+
+Usage: `.venv/bin/python benchmarks/server_start.py [--runs 7] [--no-bytecode]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, bytecode_env, clean_env, serve
+
+OURS_PROBE = "/api/v1/core/health"
+BARE_PROBE = "/r0"
+IDLE_SECONDS = 1.0
+
+
+def route_count(routes: Iterable[Any]) -> int:
+    """Leaf routes of an app, through mounts (sub-apps) and included routers."""
+    count = 0
+    for route in routes:
+        if hasattr(route, "original_router"):  # FastAPI's included router
+            count += route_count(route.original_router.routes)
+        elif hasattr(route, "routes") and not hasattr(route, "endpoint"):  # Mount
+            count += route_count(route.routes)
+        else:
+            count += 1
+    return count
+
+
+def serve_bare(routes: int) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    def add(index: int) -> None:
+        @app.get(f"/r{index}", name=f"r{index}")
+        async def endpoint() -> dict[str, str]:
+            return {}
+
+    for index in range(routes):
+        add(index)
+    uvicorn.run(app, host="127.0.0.1", port=0)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def start_once(command: list[str], probe: str, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from process start to the first 200 of ``probe``, then the idle RSS in MB."""
+    import httpx
+
+    started = time.perf_counter()
+    with serve(command, cwd=ROOT, env=env) as running:
+        while True:
+            try:
+                status = httpx.get(running.base_url + probe, timeout=10).status_code
+            except httpx.TransportError:
+                status = 0
+            if status == 200:
+                break
+            if running.process.poll() is not None:
+                raise SystemExit(f"{command}: server exited: {running.output[-5:]}")
+        elapsed = time.perf_counter() - started
+        time.sleep(IDLE_SECONDS)  # idle is the state measured, not a wait for a condition
+        return elapsed, rss_mb(running.process.pid)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="fresh processes per server")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="do not provide a bytecode cache (see above)"
+    )
+    parser.add_argument("--serve-bare", type=int, metavar="ROUTES", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare is not None:
+        serve_bare(args.serve_bare)
+        return
+
+    from trading_api.app import create_app
+
+    routes = route_count(create_app().routes)
+    commands = {
+        "ours": ([sys.executable, "-m", "trading_api", "serve", "--port", "0"], OURS_PROBE),
+        "bare": (
+            [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(routes)],
+            BARE_PROBE,
+        ),
+    }
+    env = clean_env(PYTHONPATH=str(ROOT / "src"))
+    cache = tempfile.TemporaryDirectory(prefix="server-start-pyc-")
+    if not args.no_bytecode:
+        env = bytecode_env(env, cache.name)
+        for command, probe in commands.values():  # compile once, unmeasured
+            start_once(command, probe, env)
+    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind in commands}
+    for run in range(args.runs):
+        for kind in list(commands) if run % 2 == 0 else list(commands)[::-1]:
+            samples[kind].append(start_once(*commands[kind], env))
+    cache.cleanup()
+    bytecode = "no bytecode cache" if args.no_bytecode else "with bytecode"
+    print(
+        f"server start, {routes} routes each, {args.runs} runs per server (order alternates), "
+        f"{bytecode}; PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}"
+    )
+    print(f"  {'server':<6} {'start s (median)':>17} {'idle RSS MB (median)':>21}   start samples")
+    start = {k: statistics.median(s for s, _ in v) for k, v in samples.items()}
+    for kind, values in samples.items():
+        rss = statistics.median(r for _, r in values)
+        text = " ".join(f"{s:.2f}" for s, _ in values)
+        print(f"  {kind:<6} {start[kind]:17.3f} {rss:21.1f}   {text}")
+    print(f"  start ours / bare: {start['ours'] / start['bare']:.2f}x (target <= 1.5x)")
+    print("  idle RSS target (ours): <= 120 MB")
+
+
+if __name__ == "__main__":
+    main()
