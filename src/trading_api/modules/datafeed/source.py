@@ -353,8 +353,6 @@ def _to_models(bars: list[RawBar]) -> list[Bar]:
     )
 
 
-#: One wire `Bar` object; ``%r`` of a float is what `json.dumps` writes for it.
-_BAR_JSON = '{"time":%d,"open":%r,"high":%r,"low":%r,"close":%r,"volume":%r}'
 _NO_BARS = '"bars":[]'
 
 
@@ -372,6 +370,13 @@ def _bars_json(bars: list[RawBar], envelope: BarsResponse) -> bytes:
     )
     if not bars:
         return text.encode()
-    template = _BAR_JSON
-    items = ",".join([template % (t * 1000, o, h, lo, c, v) for t, o, h, lo, c, v in bars])
+    # One wire `Bar` per item (an f-string is the fastest formatter); ``repr`` of a float is
+    # what `json.dumps` writes for it.
+    items = ",".join(
+        [
+            f'{{"time":{t * 1000},"open":{o!r},"high":{h!r},"low":{lo!r},'
+            f'"close":{c!r},"volume":{v!r}}}'
+            for t, o, h, lo, c, v in bars
+        ]
+    )
     return text.replace(_NO_BARS, f'"bars":[{items}]', 1).encode()
