@@ -24,9 +24,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 # Generated, gitignored files that must still be packaged (gitignore-style, relative to the root).
 ARTIFACTS = [
     "/src/trading_api/modules/*/specs_generated/",
-    "/src/trading_api/modules/*/client_generated/",
     "/src/trading_api/modules/*/ws_generated/",
-    "/src/trading_api/clients/__init__.py",
+    "/src/trading_api/clients/",
 ]
 
 

@@ -19,7 +19,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 PACKAGE = SRC / "trading_api"
-GENERATED_PATTERN = re.compile(r"(^|/)(specs|client|ws)_generated/|(^|/)clients/__init__\.py$")
+GENERATED_PATTERN = re.compile(r"(^|/)(specs|ws)_generated/|(^|/)trading_api/clients/")
 _RUNNING = re.compile(r"Uvicorn running on (http://\S+)")
 
 

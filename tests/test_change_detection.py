@@ -114,7 +114,7 @@ def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(tmp_path):
         "compatible: GET /health: added query parameter 'verbose' (boolean, optional)"
         in changed.stdout
     )
-    client = (src / "trading_api/modules/core/client_generated/core_client.py").read_text()
+    client = (src / "trading_api/clients/core.py").read_text()
     assert "verbose: bool | None = None" in client
 
 

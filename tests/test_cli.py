@@ -11,9 +11,9 @@ def test_generate_output_dir_writes_there_and_changes_nothing_under_src(tmp_path
     result = run_cli(["generate", "--output-dir", str(tmp_path / "out")])
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/specs_generated/core_openapi.json").is_file()
-    assert (tmp_path / "out/client_generated/core_client.py").is_file()
-    index = (tmp_path / "out/client_generated/__init__.py").read_text()
-    assert "from .core_client import CoreClient" in index
+    assert (tmp_path / "out/trading_api_client/clients/core.py").is_file()
+    index = (tmp_path / "out/trading_api_client/clients/__init__.py").read_text()
+    assert "from .core import CoreClient, SyncCoreClient" in index
     assert snapshot(PACKAGE) == before
 
 
@@ -47,7 +47,6 @@ def test_clean_removes_every_generated_artifact_and_nothing_else(tmp_path):
     result = run_cli(["clean"], src=src)
     assert result.returncode == 0, result.stderr
     assert not (src / "trading_api/modules/core/specs_generated").exists()
-    assert not (src / "trading_api/modules/core/client_generated").exists()
     assert not (src / "trading_api/clients").exists()
     status = (
         __import__("subprocess")

@@ -37,7 +37,7 @@ def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tmp_pa
     tree = copy_tree(tmp_path / "tree")
     _uv("sync", cwd=tree)
     core = tree / "src/trading_api/modules/core"
-    client = core / "client_generated/core_client.py"
+    client = tree / "src/trading_api/clients/core.py"
     assert "async def get_health" in client.read_text()
     assert "async def get_uptime" not in client.read_text()
 

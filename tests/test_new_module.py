@@ -52,7 +52,7 @@ def test_hyphenated_module_with_v2_is_discovered_generated_and_mounted(tmp_path)
     assert result.returncode == 0, result.stderr
     index = (src / "trading_api/clients/__init__.py").read_text()
     assert "TradingSignalsClient" in index and "TradingSignalsV2Client" in index
-    assert (package / "client_generated/trading_signals_v2_client.py").is_file()
+    assert (src / "trading_api/clients/trading_signals_v2.py").is_file()
 
     command = [sys.executable, "-m", "trading_api", "serve", "--port", "0"]
     with serve(command, cwd=tmp_path, env=clean_env(PYTHONPATH=str(src))) as server:

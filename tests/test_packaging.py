@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 def test_wheel_holds_generated_specs_clients_and_index(built_dist):
     names = set(zipfile.ZipFile(built_dist.wheel).namelist())
     assert "trading_api/modules/core/specs_generated/core_openapi.json" in names
-    assert "trading_api/modules/core/client_generated/core_client.py" in names
+    assert "trading_api/clients/core.py" in names
     assert "trading_api/clients/__init__.py" in names
 
 

@@ -112,8 +112,27 @@ def _add_contracts_parser(commands: argparse._SubParsersAction[argparse.Argument
     add_parser(commands)
 
 
+SERVER_PACKAGES = ("fastapi", "fastapi_offline", "uvicorn", "sqlalchemy", "alembic", "platformdirs")
+"""Import names of the `server` extra (a `[clients]` install has none of them)."""
+
+
+def _missing_server_extra() -> str | None:
+    """The message for `serve`/`db` when the `server` extra is not installed, else None."""
+    from importlib.util import find_spec
+
+    missing = [name for name in SERVER_PACKAGES if find_spec(name) is None]
+    if not missing:
+        return None
+    return (
+        f"the server needs {', '.join(missing)}, which this install lacks: "
+        'pip install "trading-api[server]"'
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("serve", "db") and (missing := _missing_server_extra()):
+        return _fail(missing, EXIT_USAGE)
     handler = {
         "generate": _generate,
         "list-modules": _list_modules,

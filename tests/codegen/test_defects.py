@@ -52,14 +52,14 @@ def test_generated_index_and_package_inits_pass_ruff_black_and_isort(
 ) -> None:
     unsorted = [(".zeta_router", ["ZetaRouter"]), (".alpha_router", ["AlphaRouter"])]
     package_index = [
-        ("trading_api.modules.core.client_generated.core_client", ["CoreClient"]),
-        ("trading_api.modules.broker.client_generated.broker_client", ["BrokerClient"]),
+        (".core", ["CoreClient", "SyncCoreClient"]),
+        (".broker", ["BrokerClient", "SyncBrokerClient"]),
     ]
     init = tmp_path / "ws_init.py"
     init.write_text(render_exports("Routers.", unsorted, current=None))
     index = tmp_path / "index.py"
     index.write_text(render_index(package_index, current=None))
-    _lint([init, index, output_dir / "client_generated/__init__.py"])
+    _lint([init, index, output_dir / "trading_api_client/clients/__init__.py"])
 
 
 def test_an_unchanged_reexport_module_is_returned_as_is_without_formatting() -> None:

@@ -96,7 +96,7 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(tm
         )
         assert UPTIME_PATH in _paths(base)  # the last good contracts …
         assert httpx.get(base + UPTIME_PATH, timeout=10).json() == 0.0  # … and code still serve
-        client = src / "trading_api/modules/core/client_generated/core_client.py"
+        client = src / "trading_api/clients/core.py"
         assert "async def get_uptime" in client.read_text()  # the previous files are kept
 
         api.write_text(good.replace('"/uptime"', '"/uptime-seconds"'))

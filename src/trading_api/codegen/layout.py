@@ -1,12 +1,24 @@
-"""Where a generation run writes: into the package (the default) or into one output folder."""
+"""Where a generation run writes: into the package (the default) or into one output folder.
+
+Both layouts hold the same client package shape, so one rendering serves both: client modules
+(and the streams) sit in a `clients` package next to `client_runtime` and `models`, and import
+them relatively (`from ..client_runtime import …`, `from ..models import …`).
+
+- In the package: `trading_api/clients/<module>.py` and its index `trading_api/clients/__init__.py`
+  (all generated); the runtime and the models are the package's own.
+- In an output folder (`generate --output-dir DIR`): `DIR/specs_generated/` and a self-contained
+  package `DIR/trading_api_client/` with copies of the runtime and the models
+  (`codegen/export.py`), importable with only pydantic, httpx and websockets installed.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from trading_api.framework.artifacts import (
-    CLIENT_DIR,
+    CLIENTS_PACKAGE,
     SPECS_DIR,
     SpecKind,
     client_module_name,
@@ -15,11 +27,20 @@ from trading_api.framework.artifacts import (
 from trading_api.framework.naming import ModuleNames
 
 STAMP_NAME = ".codegen-stamp.json"  # see trading_api.codegen.stamp
+EXPORT_PACKAGE = "trading_api_client"
+_OWNER = re.compile(r"(.+?)(_v\d+)?")
+
+
+def module_owner(client_module: Path) -> str:
+    """The module package a generated client module belongs to (`broker_v2` → `broker`)."""
+    match = _OWNER.fullmatch(client_module.stem)
+    assert match is not None  # `.+?` matches any non-empty stem
+    return match.group(1)
 
 
 @dataclass(frozen=True)
 class PackageLayout:
-    """Next to each module in the package tree, so the wheel (and an editable install) has them."""
+    """Specs next to each module, clients in `trading_api.clients`: the wheel packages both."""
 
     package_root: Path  # the `trading_api` package folder
 
@@ -29,49 +50,58 @@ class PackageLayout:
     def spec_path(self, package: str, names: ModuleNames, version: str, kind: SpecKind) -> Path:
         return self.module_dir(package) / SPECS_DIR / spec_filename(names, version, kind)
 
-    def client_path(self, package: str, names: ModuleNames, version: str) -> Path:
-        return self.client_dir(package) / f"{client_module_name(names, version)}.py"
+    @property
+    def clients_dir(self) -> Path:
+        return self.package_root / CLIENTS_PACKAGE
 
-    def client_dir(self, package: str) -> Path:
-        return self.module_dir(package) / CLIENT_DIR
+    def client_path(self, names: ModuleNames, version: str) -> Path:
+        return self.clients_dir / f"{client_module_name(names, version)}.py"
 
     @property
     def index_path(self) -> Path:
-        return self.package_root / "clients" / "__init__.py"
+        return self.clients_dir / "__init__.py"
 
     @property
     def stamp_path(self) -> Path:
         return self.package_root / STAMP_NAME
 
-    def index_import(self, package: str, client_module: str) -> str:
-        return f"trading_api.modules.{package}.{CLIENT_DIR}.{client_module}"
+    @property
+    def generated_roots(self) -> list[Path]:
+        """Folders holding nothing but generated files (besides each module's own folders)."""
+        return [self.clients_dir]
 
 
 @dataclass(frozen=True)
 class OutputDirLayout:
-    """All under one folder (`DIR/specs_generated/`, `DIR/client_generated/`), for CI/export."""
+    """Specs in `DIR/specs_generated/`, the standalone client package in `DIR/trading_api_client/`."""
 
     root: Path
 
     def spec_path(self, package: str, names: ModuleNames, version: str, kind: SpecKind) -> Path:
         return self.root / SPECS_DIR / spec_filename(names, version, kind)
 
-    def client_path(self, package: str, names: ModuleNames, version: str) -> Path:
-        return self.client_dir(package) / f"{client_module_name(names, version)}.py"
+    @property
+    def export_root(self) -> Path:
+        return self.root / EXPORT_PACKAGE
 
-    def client_dir(self, package: str) -> Path:
-        return self.root / CLIENT_DIR
+    @property
+    def clients_dir(self) -> Path:
+        return self.export_root / CLIENTS_PACKAGE
+
+    def client_path(self, names: ModuleNames, version: str) -> Path:
+        return self.clients_dir / f"{client_module_name(names, version)}.py"
 
     @property
     def index_path(self) -> Path:
-        return self.root / CLIENT_DIR / "__init__.py"
+        return self.clients_dir / "__init__.py"
 
     @property
     def stamp_path(self) -> Path:
         return self.root / STAMP_NAME
 
-    def index_import(self, package: str, client_module: str) -> str:
-        return f".{client_module}"
+    @property
+    def generated_roots(self) -> list[Path]:
+        return [self.root / SPECS_DIR, self.export_root]
 
 
 Layout = PackageLayout | OutputDirLayout

@@ -74,6 +74,7 @@ def generate(
     for package in planned:
         planning.plan_module(package, layout, plan, log)
     planning.plan_index(layout, planned, plan, clean)
+    planning.plan_export(layout, plan, PACKAGE_ROOT)
     planning.check_merge(layout, plan, planned)
     if clean:
         keep = {*plan.writes, *plan.unchanged, *ws_outputs}

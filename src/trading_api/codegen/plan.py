@@ -16,14 +16,13 @@ from trading_api.codegen.client.parser import parse_openapi
 from trading_api.codegen.client.render import generator_digest
 from trading_api.codegen.errors import GenerationError, MissingToolError
 from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
-from trading_api.codegen.index import client_classes, render_exports, render_index
-from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
+from trading_api.codegen.index import exported_names, render_index
+from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout, module_owner
 from trading_api.codegen.specdiff import diff_asyncapi, diff_openapi
 from trading_api.framework.artifacts import (
     SPECS_DIR,
     SpecKind,
     client_class_name,
-    client_module_name,
     spec_filename,
 )
 from trading_api.framework.discovery import (
@@ -76,8 +75,6 @@ def plan_module(package: str, layout: Layout, plan: Plan, log: Log) -> None:
             raise
         except GenerationError as error:
             raise GenerationError(f"module '{package}': {error}") from error
-    if isinstance(layout, PackageLayout):
-        _plan_client_package(package, [d.module_app for d in documents], layout, plan)
 
 
 def _module_documents(package: str) -> list[_Documents]:
@@ -102,7 +99,7 @@ def _plan_version(
     openapi_text = _plan_spec(package, module_app, "openapi", openapi, layout, plan, log)
     if asyncapi is not None:
         _plan_spec(package, module_app, "asyncapi", asyncapi, layout, plan, log)
-    client_path = layout.client_path(package, names, version)
+    client_path = layout.client_path(names, version)
     stamp = fingerprint(openapi_text, generator_digest())
     if read_fingerprint(files.read_text(client_path)) == stamp:
         plan.unchanged.append(client_path)
@@ -165,42 +162,35 @@ def _render_client(module_app: ModuleApp, openapi: dict[str, Any], stamp: str) -
         raise GenerationError(f"generated client does not parse: {error}") from error
 
 
-def _plan_client_package(
-    package: str, module_apps: list[ModuleApp], layout: PackageLayout, plan: Plan
-) -> None:
-    entries = [
-        (
-            f".{client_module_name(m.module.names, m.version)}",
-            [client_class_name(m.module.names, m.version)],
-        )
-        for m in module_apps
-    ]
-    path = layout.client_dir(package) / "__init__.py"
-    current = files.read_text(path)
-    content = render_exports("Generated HTTP client(s) of this module.", entries, current=current)
-    plan.put(path, content, current=current)
-
-
 def plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> None:
-    """Index every client in the layout: the ones planned now and those generated earlier."""
-    entries = []
-    for package in discover_packages():
-        client_dir = layout.client_dir(package)
-        sources = {
-            path: path.read_text(encoding="utf-8")
-            for path in sorted(client_dir.glob("*_client.py"))
-            if not (clean and package in packages)
-        }
-        sources.update({p: c for p, c in plan.writes.items() if p.parent == client_dir})
-        sources.update(
-            {p: files.read_text(p) or "" for p in plan.unchanged if p.parent == client_dir}
-        )
-        for path in sorted(sources):
-            entries.append((layout.index_import(package, path.stem), client_classes(sources[path])))
-        if isinstance(layout, OutputDirLayout):
-            break  # one folder holds every module's clients
+    """Index every client module in the layout: those planned now and those generated earlier.
+
+    `--clean` drops the earlier modules of the planned packages (those modules are planned anew).
+    """
+    folder = layout.clients_dir
+    sources = {
+        path: path.read_text(encoding="utf-8")
+        for path in sorted(folder.glob("*.py"))
+        if path != layout.index_path and not (clean and module_owner(path) in packages)
+    }
+    for path in plan.unchanged:
+        if path.parent == folder and path != layout.index_path:
+            sources[path] = files.read_text(path) or ""
+    sources.update(
+        {p: c for p, c in plan.writes.items() if p.parent == folder and p != layout.index_path}
+    )
+    entries = [(f".{path.stem}", exported_names(sources[path])) for path in sorted(sources)]
     current = files.read_text(layout.index_path)
     plan.put(layout.index_path, render_index(entries, current=current), current=current)
+
+
+def plan_export(layout: Layout, plan: Plan, package_root: Path) -> None:
+    """An output folder's client package also gets the runtime and the models (`export.py`)."""
+    if isinstance(layout, OutputDirLayout):
+        from trading_api.codegen.export import export_files
+
+        for path, content in export_files(package_root, layout.export_root):
+            plan.put(path, content)
 
 
 def check_merge(layout: Layout, plan: Plan, packages: list[str]) -> None:

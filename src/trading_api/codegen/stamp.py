@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from trading_api.codegen.files import atomic_write, read_text
-from trading_api.framework.artifacts import GENERATED_DIRS
+from trading_api.framework.artifacts import CLIENTS_PACKAGE, GENERATED_DIRS
 
 SHAPING_DISTRIBUTIONS = (
     "fastapi",
@@ -111,12 +111,12 @@ def _versions() -> list[str]:
 
 
 def _sources(package_root: Path) -> list[Path]:
-    index = package_root / "clients" / "__init__.py"
+    clients = package_root / CLIENTS_PACKAGE  # generated: every client module and the index
     return sorted(
         path
         for path in package_root.rglob("*")
         if path.suffix in _SOURCE_SUFFIXES
-        and path != index
+        and not path.is_relative_to(clients)
         and not any(part in GENERATED_DIRS for part in path.relative_to(package_root).parts)
     )
 

@@ -7,9 +7,9 @@ from typing import Literal
 from trading_api.framework.naming import ModuleNames
 
 SPECS_DIR = "specs_generated"
-CLIENT_DIR = "client_generated"
 WS_DIR = "ws_generated"
-GENERATED_DIRS = (SPECS_DIR, CLIENT_DIR, WS_DIR)
+GENERATED_DIRS = (SPECS_DIR, WS_DIR)  # inside each module's package
+CLIENTS_PACKAGE = "clients"  # `trading_api.clients`: every generated client module, and the index
 
 SpecKind = Literal["openapi", "asyncapi"]
 
@@ -29,7 +29,8 @@ def spec_filename(names: ModuleNames, version: str, kind: SpecKind) -> str:
 
 
 def client_module_name(names: ModuleNames, version: str) -> str:
-    return f"{artifact_stem(names, version)}_client"
+    """`broker` for `trading_api.clients.broker`, `broker_v2` for a later version."""
+    return artifact_stem(names, version)
 
 
 def client_class_name(names: ModuleNames, version: str) -> str:

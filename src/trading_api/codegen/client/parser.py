@@ -35,6 +35,7 @@ class Operation:
     body_adapter: str | None  # TypeAdapter serialising a body that is not a model
     returns: str  # annotation of the validated response, "None" without content
     adapter: str | None  # name of the module-level TypeAdapter validating the response
+    errors: str | None  # name of the module-level map: status → adapter of its declared body
     doc: str
 
     @property
@@ -65,7 +66,9 @@ class ClientSpec:
     description: str
     operations: list[Operation]
     adapters: dict[str, str]  # annotation → constant name
+    error_maps: dict[str, str]  # `{status: adapter, …}` source → constant name
     models: list[str]
+    runtime_models: list[str]
     imports: list[str]
 
 
@@ -76,6 +79,7 @@ def parse_openapi(
     prefix = (document.get("servers") or [{"url": ""}])[0]["url"].rstrip("/")
     mapper = TypeMapper(known_models)
     adapters: dict[str, str] = {}
+    error_maps: dict[str, str] = {}
     operations: list[Operation] = []
     seen: dict[str, str] = {}
     for path, item in document.get("paths", {}).items():
@@ -84,7 +88,7 @@ def parse_openapi(
                 continue
             where = f"{method.upper()} {prefix}{path}"
             operation = _parse_operation(
-                where, method, prefix + path, item[method], mapper, adapters
+                where, method, prefix + path, item[method], mapper, adapters, error_maps
             )
             if operation.method_name in seen:
                 raise GenerationError(
@@ -100,7 +104,9 @@ def parse_openapi(
         description=info.get("description", ""),
         operations=operations,
         adapters=adapters,
+        error_maps=error_maps,
         models=sorted(mapper.models),
+        runtime_models=sorted(mapper.runtime_models),
         imports=sorted(mapper.imports),
     )
 
@@ -112,6 +118,7 @@ def _parse_operation(
     operation: dict[str, Any],
     mapper: TypeMapper,
     adapters: dict[str, str],
+    error_maps: dict[str, str],
 ) -> Operation:
     if "operationId" not in operation:
         raise GenerationError(f"{where} has no operationId")
@@ -138,6 +145,7 @@ def _parse_operation(
         body_adapter=body_adapter,
         returns=returns,
         adapter=adapter,
+        errors=_parse_errors(operation, mapper, adapters, error_maps),
         doc=_docstring(operation, method, full_path),
     )
 
@@ -201,6 +209,26 @@ def _parse_response(
         return "None", None
     annotation = mapper.annotation(schema)
     return annotation, _adapter(annotation, adapters)
+
+
+def _parse_errors(
+    operation: dict[str, Any],
+    mapper: TypeMapper,
+    adapters: dict[str, str],
+    error_maps: dict[str, str],
+) -> str | None:
+    """The declared error bodies (status → adapter), one module-level map per distinct set."""
+    declared = {
+        int(code): _adapter(mapper.annotation(schema), adapters)
+        for code, response in sorted(operation.get("responses", {}).items())
+        if code[0] in "45"
+        and code.isdigit()
+        and (schema := response.get("content", {}).get("application/json", {}).get("schema"))
+    }
+    if not declared:
+        return None
+    source = "{" + ", ".join(f"{code}: {name}" for code, name in declared.items()) + "}"
+    return error_maps.setdefault(source, f"_ERRORS_{len(error_maps) + 1}")
 
 
 def _adapter(annotation: str, adapters: dict[str, str]) -> str:

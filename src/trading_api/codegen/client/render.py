@@ -31,12 +31,18 @@ def _declare(parameter: Parameter) -> str:
     return f"{parameter.python_name}: {parameter.annotation}{default}"
 
 
+CALL_OPTIONS = (
+    "timeout: Timeout | NotGiven = NOT_GIVEN",
+    "extra_headers: Mapping[str, str] | None = None",
+    "max_retries: int | None = None",
+)
+"""Keyword-only options every method takes, after the operation's own parameters."""
+
+
 def signature(operation: Operation) -> str:
-    """`self`, path parameters and body, then keyword-only query/header parameters."""
+    """`self`, path parameters and body, then keyword-only query/header parameters, options."""
     keyword = [_declare(p) for p in operation.keyword_only]
-    return ", ".join(
-        ["self", *map(_declare, operation.positional), *(["*", *keyword] if keyword else [])]
-    )
+    return ", ".join(["self", *map(_declare, operation.positional), "*", *keyword, *CALL_OPTIONS])
 
 
 def _mapping(parameters: list[Parameter]) -> str:
@@ -44,8 +50,12 @@ def _mapping(parameters: list[Parameter]) -> str:
 
 
 def request_arguments(operation: Operation) -> str:
-    """Arguments of `BaseClient._request` for this operation."""
-    arguments = [f'"{operation.http_method}"', path_literal(operation)]
+    """Arguments of the base client's `_request` for this operation."""
+    arguments = [
+        f'"{operation.http_method}"',
+        path_literal(operation),
+        f"cast={operation.adapter}",
+    ]
     if operation.query:
         arguments.append(f"params={_mapping(operation.query)}")
     if operation.headers:
@@ -59,6 +69,9 @@ def request_arguments(operation: Operation) -> str:
         if not operation.body.required:
             dump = f"None if {name} is None else {dump}"
         arguments.append(f"json={dump}")
+    if operation.errors:
+        arguments.append(f"errors={operation.errors}")
+    arguments += ["timeout=timeout", "extra_headers=extra_headers", "max_retries=max_retries"]
     return ", ".join(arguments)
 
 

@@ -14,6 +14,8 @@ _STRING_FORMATS = {
     "uuid": ("UUID", "from uuid import UUID"),
     "binary": ("bytes", None),
 }
+RUNTIME_MODELS = frozenset({"HTTPValidationError"})
+"""Schemas FastAPI adds itself; the client runtime defines their models."""
 _PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
 
@@ -23,6 +25,7 @@ class TypeMapper:
     def __init__(self, known_models: Set[str]) -> None:
         self._known_models = known_models
         self.models: set[str] = set()
+        self.runtime_models: set[str] = set()
         self.imports: set[str] = set()
 
     def annotation(self, schema: Any) -> str:
@@ -58,6 +61,9 @@ class TypeMapper:
         return self.annotation(None)
 
     def _model(self, name: str) -> str:
+        if name in RUNTIME_MODELS:
+            self.runtime_models.add(name)
+            return name
         if name not in self._known_models:
             raise GenerationError(
                 f"schema '{name}' has no model of that name in trading_api.models; "
