@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -82,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--reload", action="store_true", help="restart on source changes (dev)")
     _add_db_parser(commands)
+    _add_users_parser(commands)
+    _add_keys_parser(commands)
     _add_contracts_parser(commands)
     return parser
 
@@ -104,6 +107,52 @@ def _add_db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "src/trading_api/storage/migrations/versions/vNNNN_<slug>.py; review it before committing.",
     )
     revision.add_argument("-m", "--message", required=True, help="what the migration changes")
+
+
+def _add_users_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from trading_api.auth.settings import STARTING_BALANCE_ENV
+
+    users = commands.add_parser(
+        "users",
+        help="create users (each with a paper account and an API key)",
+        description="Manage the users of the database named by TRADING_API_DATABASE_URL.",
+    )
+    actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="create a user with one paper account; prints its API key once, as the last line",
+    )
+    add.add_argument("name", help="user name (letters, digits, _ . @ -)")
+    add.add_argument(
+        "--balance",
+        type=_balance,
+        help=f"starting balance of the paper account (default: ${STARTING_BALANCE_ENV} "
+        "or 100000)",
+    )
+
+
+def _add_keys_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    keys = commands.add_parser(
+        "keys",
+        help="list, add or revoke API keys",
+        description="API keys are shown once when created and stored hashed.",
+    )
+    actions = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list keys (id, user, first/last characters)")
+    listing.add_argument("--user", help="only this user's keys")
+    add = actions.add_parser("add", help="create another key of USER; prints it once")
+    add.add_argument("user")
+    revoke = actions.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("key_id", metavar="KEY_ID")
+
+
+def _balance(text: str) -> Decimal:
+    from trading_api.auth.settings import balance
+
+    try:
+        return balance(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_contracts_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -131,7 +180,7 @@ def _missing_server_extra() -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in ("serve", "db") and (missing := _missing_server_extra()):
+    if args.command in ("serve", "db", "users", "keys") and (missing := _missing_server_extra()):
         return _fail(missing, EXIT_USAGE)
     handler = {
         "generate": _generate,
@@ -139,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "clean": _clean,
         "serve": _serve,
         "db": _db,
+        "users": _users,
+        "keys": _keys,
         "contracts": _contracts,
     }[args.command]
     return handler(args)
@@ -262,6 +313,34 @@ def _db(args: argparse.Namespace) -> int:
     except SettingsError as error:
         return _fail(str(error), EXIT_USAGE)
     return run_db_command(args.db_command, settings, message=getattr(args, "message", None))
+
+
+def _users(args: argparse.Namespace) -> int:
+    from trading_api.auth import AuthSettings, commands
+    from trading_api.storage.settings import SettingsError, StorageSettings
+
+    try:
+        storage, auth = StorageSettings.from_env(), AuthSettings.from_env()
+    except SettingsError as error:
+        return _fail(str(error), EXIT_USAGE)
+    balance = args.balance if args.balance is not None else auth.starting_balance
+    return commands.run(storage, commands.add_user(args.name, balance))
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from trading_api.auth import commands
+    from trading_api.storage.settings import SettingsError, StorageSettings
+
+    try:
+        storage = StorageSettings.from_env()
+    except SettingsError as error:
+        return _fail(str(error), EXIT_USAGE)
+    action = {
+        "list": lambda: commands.list_keys(args.user),
+        "add": lambda: commands.add_key(args.user),
+        "revoke": lambda: commands.revoke_key(args.key_id),
+    }[args.keys_command]()
+    return commands.run(storage, action)
 
 
 def _contracts(args: argparse.Namespace) -> int:

@@ -36,3 +36,13 @@ def positive_int(raw: str) -> int:
     if value <= 0:
         raise ValueError("expected an integer > 0")
     return value
+
+
+def boolean(raw: str) -> bool:
+    """``true``/``false`` (also ``1``/``0``, ``yes``/``no``, ``on``/``off``)."""
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")

@@ -48,7 +48,7 @@ def error_response(error: DomainError, headers: dict[str, str] | None = None) ->
 
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
-    return error_response(error)
+    return error_response(error, error.response_headers())
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:

@@ -32,6 +32,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
 
+    def response_headers(self) -> dict[str, str] | None:
+        """Headers the answer carries (`WWW-Authenticate` on 401, `Retry-After` on 429)."""
+        return None
+
     @classmethod
     def summary(cls) -> str:
         """First line of the class docstring: what this code means."""

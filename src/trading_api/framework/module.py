@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from fastapi import APIRouter
+from starlette.websockets import WebSocket
 
 from trading_api.framework.naming import ModuleNames
 
 if TYPE_CHECKING:
     from trading_api.framework.registry import ModuleRegistry
     from trading_api.ws import WsRouter
+
+
+WsHandler = Callable[[WebSocket], Awaitable[None]]
+
+
+class WsGate(Protocol):
+    """Who may open a module's WebSocket (e.g. `trading_api.auth.ws.WsGate`)."""
+
+    @property
+    def security_schemes(self) -> Mapping[str, dict[str, Any]]:
+        """AsyncAPI security schemes; any one of them opens the WebSocket."""
+        ...
+
+    def wrap(self, endpoint: WsHandler) -> WsHandler:
+        """The endpoint behind the gate: refuses the handshake of anyone else."""
+        ...
 
 
 class Module(ABC):
@@ -49,6 +66,10 @@ class Module(ABC):
     def ws_routers(self) -> Mapping[str, Sequence[WsRouter[Any, Any]]]:
         """WebSocket routers per API version (served at `/api/<version>/<name>/ws`)."""
         return {}
+
+    def ws_gate(self) -> WsGate | None:
+        """What guards the module's WebSocket handshake (default: open to every client)."""
+        return None
 
     @property
     def tags(self) -> list[dict[str, str]]:

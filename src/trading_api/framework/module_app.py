@@ -52,13 +52,22 @@ class ModuleApp:
             return None
         from trading_api.ws import build_asyncapi
 
-        return build_asyncapi(
+        document = build_asyncapi(
             title=f"{self.module.name} WebSocket API",
             version=__version__,
             address=f"{self.mount_path}/ws",
             routers=routers,
             description=self.module.description,
         )
+        gate = self.module.ws_gate()
+        if gate is not None:  # the handshake needs one of the schemes: so does every operation
+            schemes = dict(sorted(gate.security_schemes.items()))
+            document["components"]["securitySchemes"] = schemes
+            for operation in document["operations"].values():
+                operation["security"] = [
+                    {"$ref": f"#/components/securitySchemes/{name}"} for name in schemes
+                ]
+        return document
 
 
 def build_module_app(module: Module, version: str) -> ModuleApp:
@@ -87,7 +96,8 @@ def build_module_app(module: Module, version: str) -> ModuleApp:
         from trading_api.ws import WsEndpoint
 
         endpoint = WsEndpoint(routers)
-        app.add_api_websocket_route("/ws", endpoint)
+        gate = module.ws_gate()
+        app.add_api_websocket_route("/ws", endpoint if gate is None else gate.wrap(endpoint))
     return ModuleApp(module=module, version=version, app=app, ws_endpoint=endpoint)
 
 

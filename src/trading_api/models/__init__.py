@@ -40,6 +40,7 @@ from trading_api.models.broker import (
     PreOrder,
     Side,
     StopType,
+    WsTicket,
 )
 from trading_api.models.errors import ErrorResponse
 from trading_api.models.health import (
@@ -118,4 +119,5 @@ __all__ = [
     "StopType",
     "SymbolInfo",
     "SymbolType",
+    "WsTicket",
 ]

@@ -65,6 +65,36 @@ class Account(Base):
     event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     """Sequence number of the account's last outbox event."""
     created_at: Mapped[int] = mapped_column(BigInteger)
+    owner_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), ForeignKey("users.id"), index=True
+    )
+    """The user whose API keys may act on the account (none: nobody's, e.g. a fixture)."""
+
+
+class User(Base):
+    """Someone who trades through API keys; owns accounts (auth package, docs/security.md)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApiKey(Base):
+    """An API key of a user, stored as its SHA-256: the key itself is shown once, never kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("users.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    """Hex SHA-256 of the whole key: looked up on every authenticated request."""
+    prefix: Mapped[str] = mapped_column(String(16))
+    """First characters of the key (``tapi_AbC1``), to recognise it in a listing."""
+    last4: Mapped[str] = mapped_column(String(4))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Order(Base):

@@ -1,6 +1,11 @@
 """Broker wire models (TradingView Broker API shapes, camelCase on the wire)."""
 
-from trading_api.models.broker.account import AccountMetainfo, AccountSummary, EquityData
+from trading_api.models.broker.account import (
+    AccountMetainfo,
+    AccountSummary,
+    EquityData,
+    WsTicket,
+)
 from trading_api.models.broker.connection import BrokerConnectionStatus
 from trading_api.models.broker.enums import (
     ConnectionStatus,
@@ -78,4 +83,5 @@ __all__ = [
     "PreOrder",
     "Side",
     "StopType",
+    "WsTicket",
 ]

@@ -35,3 +35,10 @@ class AccountSummary(BrokerBaseModel):
 
     account: AccountMetainfo
     equity: EquityData
+
+
+class WsTicket(BrokerBaseModel):
+    """A single-use ticket opening the broker WebSocket from a browser (docs/security.md)."""
+
+    ticket: str = Field(description="Pass it as `?ticket=` on `/api/v1/broker/ws`.")
+    expires_in: int = Field(description="Seconds it stays valid (once).")

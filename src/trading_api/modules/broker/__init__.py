@@ -6,10 +6,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from trading_api.auth import AuthSettings
+from trading_api.auth.http import UNAUTHENTICATED, Authenticator
+from trading_api.auth.ws import WsGate
 from trading_api.framework import Module, ModuleRegistry
+from trading_api.modules.broker.access import Access, create_access_router
 from trading_api.modules.broker.api import create_router
+from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
 from trading_api.modules.broker.quotes import InProcessMarketData
 from trading_api.modules.broker.service import BrokerService
 from trading_api.modules.broker.settings import BrokerSettings
@@ -25,8 +30,15 @@ class BrokerModule(Module):
         # `attach`, when a server starts, unless a service was given.
         self._settings_from_env = service is None
         self.service = service if service is not None else BrokerService()
-        self._routers = {"v1": [create_router(self.service)]}
+        self.authenticator = Authenticator()
+        self.access = Access(self.authenticator)
+        # every operation needs an API key (docs/security.md): 401 otherwise
+        secured = APIRouter(dependencies=[Depends(self.authenticator)], responses=UNAUTHENTICATED)
+        secured.include_router(create_router(self.service))
+        secured.include_router(create_access_router(self.service, self.access))
+        self._routers = {"v1": [secured]}
         self._ws_routers: dict[str, list[WsRouter[Any, Any]]] = {"v1": self.service.routers}
+        self._gate = WsGate(self.authenticator)
 
     def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
         return self._routers
@@ -34,10 +46,14 @@ class BrokerModule(Module):
     def ws_routers(self) -> Mapping[str, Sequence[WsRouter[Any, Any]]]:
         return self._ws_routers
 
+    def ws_gate(self) -> WsGate:
+        return self._gate
+
     def attach(self, registry: ModuleRegistry) -> None:
         """Read the settings; quote from this app's datafeed module unless a URL is configured."""
         if self._settings_from_env:
             self.service.settings = BrokerSettings.from_env()
+            self.authenticator.settings = AuthSettings.from_env()
         if self.service.settings.datafeed_url is not None:
             return
         from trading_api.modules.datafeed import DatafeedModule
@@ -49,5 +65,12 @@ class BrokerModule(Module):
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        async with self.service.running():
+        """The service (its database migrated or checked first), then the API keys on it."""
+        from trading_api.storage import StorageSettings
+
+        storage = self.service.storage or StorageSettings.from_env()
+        async with (
+            self.service.running(),
+            self.authenticator.running(storage, demo_account=DEMO_ACCOUNT_ID),
+        ):
             yield

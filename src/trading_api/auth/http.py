@@ -1,0 +1,102 @@
+"""The authentication of a module's routes: ``Authorization: Bearer <key>`` → `Principal`.
+
+Declared as the HTTP bearer security scheme ``apiKey`` on every operation that depends on it
+(FastAPI puts it in the spec's `securitySchemes` and each operation's `security`); a missing,
+unknown or revoked key answers 401 `unauthenticated` with `WWW-Authenticate: Bearer`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from trading_api.auth.errors import RateLimitedError, UnauthenticatedError
+from trading_api.auth.keys import looks_like_key
+from trading_api.auth.principal import Principal
+from trading_api.auth.ratelimit import TokenBuckets
+from trading_api.auth.settings import AuthSettings
+from trading_api.auth.tickets import TicketBook
+from trading_api.framework.errors import error_responses
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a server starts, not when the build documents routes
+    from trading_api.auth.store import AuthStore
+    from trading_api.storage import StorageSettings
+
+SCHEME = "apiKey"
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=SCHEME,
+    bearerFormat="tapi_…",
+    description="An API key (`trading-api users add NAME` prints one): "
+    "`Authorization: Bearer tapi_…`.",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+UNAUTHENTICATED = error_responses(UnauthenticatedError)
+"""`responses=` of every authenticated operation."""
+
+
+class Authenticator:
+    """Resolves keys and tickets to callers and meters order placement, per process.
+
+    Created with its module (the build documents it); `running` opens the user store.
+    """
+
+    def __init__(self, settings: AuthSettings | None = None) -> None:
+        self.settings = settings if settings is not None else AuthSettings()
+        self.tickets = TicketBook()
+        self.store: AuthStore | None = None
+        self._orders: TokenBuckets | None = None
+
+    @contextlib.asynccontextmanager
+    async def running(
+        self, storage: StorageSettings, *, demo_account: str | None = None
+    ) -> AsyncIterator[None]:
+        """Serve keys of the (migrated) database `storage`; on an empty one create the demo
+        user owning `demo_account` (unless turned off)."""
+        from trading_api.auth.store import AuthStore
+        from trading_api.auth.users import create_demo_user
+        from trading_api.storage import Database
+
+        database = Database.from_settings(storage, clock=lambda: 0)  # the store keeps time
+        try:
+            store = AuthStore(database)
+            self._orders = TokenBuckets(self.settings.order_rate, self.settings.order_burst)
+            if self.settings.create_demo_user and demo_account is not None:
+                await create_demo_user(
+                    store, account_id=demo_account, balance=self.settings.starting_balance
+                )
+            self.store = store
+            yield
+        finally:
+            self.store = None
+            await database.dispose()
+
+    async def principal_of(self, key: str) -> Principal | None:
+        if self.store is None or not looks_like_key(key):
+            return None
+        return await self.store.authenticate(key)
+
+    async def __call__(self, credentials: Credentials) -> Principal:
+        """FastAPI dependency: the caller, or 401."""
+        if credentials is None:
+            raise UnauthenticatedError("missing API key: send `Authorization: Bearer <key>`")
+        principal = await self.principal_of(credentials.credentials)
+        if principal is None:
+            raise UnauthenticatedError("invalid or revoked API key")
+        return principal
+
+    def meter_order(self, principal: Principal) -> None:
+        """Count one order placement of the caller's key; 429 beyond the configured rate."""
+        if self._orders is None:
+            return
+        wait = self._orders.take(principal.key_id)
+        if wait > 0:
+            raise RateLimitedError(
+                f"more than {self.settings.order_burst} orders at once or "
+                f"{self.settings.order_rate:g} per second from this API key",
+                wait,
+            )

@@ -1,0 +1,97 @@
+"""Authentication of a module's WebSocket at the handshake, declared in its AsyncAPI document.
+
+A client sends ``Authorization: Bearer <key>``; a browser, which cannot set headers on a
+WebSocket, sends ``?ticket=`` from ``POST …/ws-ticket`` instead. Anything else is refused with
+401 `unauthenticated` before the handshake completes. The caller is kept in a context
+variable for the connection's tasks (the endpoint's reader inherits it), where subscription
+checks read it with `connection_principal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from starlette.websockets import WebSocket
+
+from trading_api.auth.errors import UnauthenticatedError
+from trading_api.auth.http import Authenticator
+from trading_api.auth.principal import Principal
+
+TICKET_PARAMETER = "ticket"
+CLOSE_POLICY_VIOLATION = 1008
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "tapi_…",
+        "description": "An API key in the handshake's `Authorization: Bearer tapi_…` header.",
+    },
+    "wsTicket": {
+        "type": "httpApiKey",
+        "in": "query",
+        "name": TICKET_PARAMETER,
+        "description": "For browsers: a ticket from `POST /api/v1/broker/ws-ticket` "
+        "(authenticated), valid once and for 30 seconds: `…/ws?ticket=…`.",
+    },
+}
+"""AsyncAPI security schemes: either one opens the WebSocket."""
+
+_principal: ContextVar[Principal | None] = ContextVar("trading_api_ws_principal", default=None)
+
+Endpoint = Callable[[WebSocket], Awaitable[None]]
+
+
+def connection_principal() -> Principal | None:
+    """The caller of the WebSocket connection whose task is running."""
+    return _principal.get()
+
+
+class WsGate:
+    """Wraps a WebSocket endpoint so only authenticated handshakes reach it."""
+
+    def __init__(self, authenticator: Authenticator) -> None:
+        self.authenticator = authenticator
+
+    @property
+    def security_schemes(self) -> dict[str, dict[str, Any]]:
+        return SECURITY_SCHEMES
+
+    def wrap(self, endpoint: Endpoint) -> Endpoint:
+        async def guarded(websocket: WebSocket) -> None:
+            principal = await self._principal(websocket)
+            if principal is None:
+                await _refuse(websocket)
+                return
+            token = _principal.set(principal)
+            try:
+                await endpoint(websocket)
+            finally:
+                _principal.reset(token)
+
+        return guarded
+
+    async def _principal(self, websocket: WebSocket) -> Principal | None:
+        ticket = websocket.query_params.get(TICKET_PARAMETER)
+        if ticket is not None:
+            return self.authenticator.tickets.redeem(ticket)
+        scheme, _, key = websocket.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return await self.authenticator.principal_of(key.strip())
+
+
+async def _refuse(websocket: WebSocket) -> None:
+    """401 as the handshake's HTTP answer (uvicorn supports it), else close 1008."""
+    error = UnauthenticatedError(
+        "send `Authorization: Bearer <key>` or `?ticket=` from POST /api/v1/broker/ws-ticket"
+    )
+    if "websocket.http.response" not in websocket.scope.get("extensions", {}):
+        await websocket.close(code=CLOSE_POLICY_VIOLATION)
+        return
+    body = {"code": error.code, "message": error.message}
+    await websocket.send_denial_response(
+        JSONResponse(body, status_code=error.http_status, headers=error.response_headers())
+    )
