@@ -1,0 +1,281 @@
+"""Generated typed streams (`DatafeedStream`, `BrokerStream`) against real servers on loopback.
+
+Every WebSocket route of every module delivers typed updates; one connection carries all the
+subscriptions of a stream; refused subscriptions raise; a server restarted on the same port is
+reconnected to and every subscription renewed exactly once; the API key reaches the handshake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+from pydantic import BaseModel
+from support import ROOT, Server, clean_env, serve
+from websockets.asyncio.server import ServerConnection
+from websockets.asyncio.server import serve as ws_serve
+from ws.harness import CounterRequest, Tick, live_server
+
+from trading_api.client_runtime import BaseStream, Subscription
+from trading_api.client_runtime._topics import request_payload, topic_key
+from trading_api.clients import (
+    BrokerClient,
+    BrokerStream,
+    DatafeedStream,
+    SubscriptionDroppedError,
+    SubscriptionError,
+)
+from trading_api.models import (
+    Bar,
+    BrokerConnectionStatus,
+    EquityData,
+    Execution,
+    ExecutionsSubscriptionRequest,
+    OrderStatus,
+    OrderType,
+    PlacedOrder,
+    Position,
+    PreOrder,
+    QuoteData,
+    QuotesSubscriptionRequest,
+    Side,
+)
+from trading_api.ws import topic_key as server_topic_key
+
+pytestmark = pytest.mark.anyio
+
+TIMEOUT = 15.0
+"""Upper bound of any single wait; the tests wait for conditions, never for time."""
+ACCOUNT = "DEMO-1"
+SYMBOL = "BTCUSD"  # crypto: trades around the clock, so its bars and quotes always move
+ENV = {"TRADING_API_DATAFEED_TICK_INTERVAL": "0.05", "TRADING_API_BROKER_QUOTE_INTERVAL": "0.1"}
+FAST_RECONNECT = {"min_reconnect_delay": 0.05, "max_reconnect_delay": 0.5}
+T = TypeVar("T")
+
+
+def command(port: int = 0) -> list[str]:
+    return [sys.executable, "-m", "trading_api", "serve", "--port", str(port)]
+
+
+@contextlib.contextmanager
+def trading_server(port: int = 0) -> Iterator[Server]:
+    with serve(command(port), cwd=ROOT, env=clean_env(**ENV)) as server:
+        yield server
+
+
+def demo_key(server: Server) -> str:
+    """The API key of the `demo` user a server prints when it creates it (first start)."""
+    lines = [line.strip() for line in server.output]
+    marker = next(
+        i for i, line in enumerate(lines) if line.endswith("Its API key, shown only now:")
+    )
+    return lines[marker + 1]
+
+
+def accepted(server: Server, module: str) -> int:
+    """WebSocket connections the server accepted on a module's endpoint (its access log)."""
+    return sum(f'"WebSocket /api/v1/{module}/ws" [accepted]' in line for line in server.output)
+
+
+async def first(items: Subscription[T], where: Callable[[T], bool] = lambda _: True) -> T:
+    async with asyncio.timeout(TIMEOUT):
+        async for item in items:
+            if where(item):
+                return item
+    raise AssertionError(f"{items} ended")
+
+
+async def market_buy(client: BrokerClient, qty: float = 0.01) -> PlacedOrder:
+    order = await client.place_order(
+        PreOrder(symbol=SYMBOL, type=OrderType.Market, side=Side.Buy, qty=qty)
+    )
+    assert order.status == OrderStatus.Filled, order
+    return order
+
+
+# -- the topic rule, client side --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_model", "defaults"),
+    [
+        (ExecutionsSubscriptionRequest(account_id="DEMO-1"), {}),
+        (ExecutionsSubscriptionRequest(account_id="DÉMO-ü", symbol="BTCUSD"), {}),
+        (QuotesSubscriptionRequest(symbols=["AAPL"]), {"symbols": [], "fast_symbols": []}),
+        (QuotesSubscriptionRequest(fast_symbols=["ÄX"]), {"symbols": [], "fast_symbols": []}),
+    ],
+)
+def test_client_topics_equal_the_servers(
+    request_model: BaseModel, defaults: dict[str, Any]
+) -> None:
+    route = "executions" if isinstance(request_model, ExecutionsSubscriptionRequest) else "quotes"
+    payload = request_payload(request_model, defaults)
+    assert topic_key(route, payload) == server_topic_key(route, request_model)
+    assert None not in payload.values() and all(defaults.get(k) != v for k, v in payload.items())
+
+
+# -- every route of every module --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with trading_server() as running:
+        yield running
+
+
+@pytest.mark.slow
+async def test_datafeed_routes_share_one_connection(server: Server) -> None:
+    before = accepted(server, "datafeed")
+    async with (
+        DatafeedStream(server.base_url) as stream,
+        stream.bars(symbol=SYMBOL, resolution="1") as bars,
+        stream.quotes(symbols=[SYMBOL]) as quotes,
+    ):
+        bar, quote = await asyncio.gather(first(bars), first(quotes, lambda q: q.n == SYMBOL))
+        newer = await first(bars)  # the forming bar keeps updating
+        assert isinstance(bar, Bar) and isinstance(newer, Bar) and newer.time >= bar.time
+        assert isinstance(quote, QuoteData) and quote.v.lp is not None
+        assert quotes.topic == f'quotes:{{"symbols":["{SYMBOL}"]}}'
+        assert await stream.ping() >= 0
+    assert accepted(server, "datafeed") == before + 1
+
+
+@pytest.mark.slow
+async def test_broker_routes_deliver_rest_events(server: Server) -> None:
+    key = demo_key(server)
+    async with (
+        BrokerClient(server.base_url, api_key=key) as client,
+        BrokerStream(server.base_url, api_key=key) as stream,
+        stream.orders(account_id=ACCOUNT) as orders,
+        stream.executions(account_id=ACCOUNT, symbol=SYMBOL) as executions,
+        stream.positions(account_id=ACCOUNT) as positions,
+        stream.equity(account_id=ACCOUNT) as equity,
+        stream.broker_connection(account_id=ACCOUNT) as connection,
+    ):
+        status = await first(connection)  # snapshots: sent on subscribe
+        assert isinstance(status, BrokerConnectionStatus)
+        start = await first(equity)
+        assert isinstance(start, EquityData)
+
+        order = await market_buy(client)
+        filled = await first(orders, lambda o: o.id == order.id and o.status == OrderStatus.Filled)
+        execution = await first(executions, lambda e: e.order_id == order.id)
+        position = await first(positions, lambda p: p.symbol == SYMBOL)
+        charged = await first(equity, lambda e: e.balance != start.balance)
+        assert isinstance(filled, PlacedOrder) and isinstance(execution, Execution)
+        assert isinstance(position, Position) and isinstance(charged, EquityData)
+        assert (execution.qty, execution.side) == (order.qty, Side.Buy)
+
+
+@pytest.mark.slow
+async def test_refused_subscriptions_raise(server: Server) -> None:
+    async with (
+        DatafeedStream(server.base_url) as datafeed,
+        BrokerStream(server.base_url, api_key=demo_key(server)) as broker,
+    ):
+        with pytest.raises(SubscriptionError, match="unknown symbol 'NOPE'") as refused:
+            async for _ in datafeed.bars(symbol="NOPE", resolution="1"):
+                pass
+        assert refused.value.topic == 'bars:{"resolution":"1","symbol":"NOPE"}'
+        with pytest.raises(SubscriptionError) as unknown:
+            async with broker.orders(account_id="NO-SUCH-ACCOUNT"):
+                pass
+        assert unknown.value.topic == 'orders:{"accountId":"NO-SUCH-ACCOUNT"}'
+        # the connection is unaffected: an accepted subscription still works
+        assert isinstance(await first(datafeed.bars(symbol=SYMBOL, resolution="1")), Bar)
+
+
+# -- reconnect and resubscribe ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+async def test_restarted_server_is_resubscribed_once() -> None:
+    reconnected = asyncio.Event()
+    servers = contextlib.ExitStack()
+    first_server = await asyncio.to_thread(servers.enter_context, trading_server())
+    base_url = first_server.base_url
+    port, key = int(base_url.rsplit(":", 1)[1]), demo_key(first_server)
+    try:
+        async with (
+            BrokerClient(base_url, api_key=key) as client,
+            DatafeedStream(base_url, **FAST_RECONNECT) as datafeed,
+            BrokerStream(
+                base_url, api_key=key, on_reconnect=lambda _: reconnected.set(), **FAST_RECONNECT
+            ) as broker,
+            datafeed.bars(symbol=SYMBOL, resolution="1") as bars,
+            broker.executions(account_id=ACCOUNT) as executions,
+        ):
+            await first(bars)
+            await asyncio.to_thread(servers.close)  # stop the server: both connections drop
+            second = await asyncio.to_thread(servers.enter_context, trading_server(port))
+            async with asyncio.timeout(TIMEOUT):
+                await reconnected.wait()
+            assert broker.reconnects == 1 and broker.connected
+            assert isinstance(await first(bars), Bar)  # renewed without a new iterator
+
+            one, two = await market_buy(client), await market_buy(client)
+            received: list[str] = []
+            async with asyncio.timeout(TIMEOUT):
+                async for execution in executions:
+                    received.append(execution.order_id)
+                    if execution.order_id == two.id:
+                        break
+            assert received == [one.id, two.id]  # each update once: one subscription
+            # the restarted server saw one connection per stream, none doubled
+            assert (accepted(second, "broker"), accepted(second, "datafeed")) == (1, 1)
+    finally:
+        await asyncio.to_thread(servers.close)
+
+
+# -- server-side drops and the API key, on small loopback servers --------------------------------
+
+
+class CounterStream(BaseStream):
+    """A hand-written stream over the ws test harness's routes (as the generator writes them)."""
+
+    path = "/api/v1/test/ws"
+
+    def failing(self, symbol: str) -> Subscription[Tick]:
+        return self._subscribe("failing", CounterRequest(symbol=symbol), {"resolution": "1"}, Tick)
+
+
+async def test_producer_failure_ends_the_iterator() -> None:
+    with live_server() as server:
+        async with CounterStream(server.url.replace("ws://", "http://")) as stream:
+            received: list[int] = []
+            with pytest.raises(SubscriptionDroppedError, match="failing:"):
+                async for tick in stream.failing("ACME"):
+                    received.append(tick.seq)
+            assert received == [0, 1]  # what arrived before the drop is delivered first
+            assert stream.server_errors["producer_error"] == 1
+
+
+@contextlib.asynccontextmanager
+async def header_recorder() -> AsyncIterator[tuple[str, list[str | None]]]:
+    """A bare WebSocket server recording each handshake's Authorization header."""
+    seen: list[str | None] = []
+
+    async def handler(connection: ServerConnection) -> None:
+        seen.append(connection.request.headers.get("Authorization") if connection.request else None)
+        await connection.wait_closed()
+
+    async with ws_serve(handler, "127.0.0.1", 0) as listening:
+        port = next(iter(listening.sockets)).getsockname()[1]
+        yield f"http://127.0.0.1:{port}", seen
+
+
+async def test_api_key_is_sent_as_bearer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADING_API_KEY", "from-env")
+    async with header_recorder() as (url, seen):
+        async with BrokerStream(url, api_key="secret"):
+            pass
+        async with BrokerStream(url):
+            pass
+        monkeypatch.delenv("TRADING_API_KEY")
+        async with BrokerStream(url):
+            pass
+    assert seen == ["Bearer secret", "Bearer from-env", None]
