@@ -36,6 +36,15 @@ from ._errors import (
 )
 from ._response import RawResponse, async_raw, sync_raw
 from ._retry import DEFAULT_MAX_RETRIES, Backoff
+from ._stream import BaseStream, ErrorFrame
+from ._stream_errors import (
+    StreamClosedError,
+    StreamError,
+    SubscriptionDroppedError,
+    SubscriptionError,
+    SubscriptionTimeoutError,
+)
+from ._stream_subscription import Subscription
 
 ERRORS = (
     "ApiConnectionError",
@@ -53,6 +62,12 @@ ERRORS = (
     "UnavailableError",
     "UnprocessableEntityError",
     "ValidationIssue",
+    "ErrorFrame",
+    "StreamClosedError",
+    "StreamError",
+    "SubscriptionDroppedError",
+    "SubscriptionError",
+    "SubscriptionTimeoutError",
 )
 """The names `trading_api.clients` re-exports next to the clients."""
 
@@ -71,7 +86,9 @@ __all__ = [
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
+    "BaseStream",
     "ConflictError",
+    "ErrorFrame",
     "ErrorModels",
     "HTTPValidationError",
     "InternalServerError",
@@ -80,6 +97,12 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "StreamClosedError",
+    "StreamError",
+    "Subscription",
+    "SubscriptionDroppedError",
+    "SubscriptionError",
+    "SubscriptionTimeoutError",
     "SyncBaseClient",
     "Timeout",
     "UnavailableError",

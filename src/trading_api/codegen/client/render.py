@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from trading_api.codegen import templating
 from trading_api.codegen.client.parser import ClientSpec, Operation, Parameter
 from trading_api.codegen.fingerprint import source_files_digest
+from trading_api.codegen.streams import StreamSpec
 from trading_api.codegen.templating import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -97,7 +98,9 @@ def render_client(
     prefix: str,
     spec_name: str,
     fingerprint_header: str,
+    stream: StreamSpec | None = None,
 ) -> str:
+    """The module's clients, and its stream when it has WebSocket routes (`stream.py.j2`)."""
     template = _environment().get_template(CLIENT_TEMPLATE.name)
     return template.render(
         client=client,
@@ -106,4 +109,5 @@ def render_client(
         prefix=prefix,
         spec_name=spec_name,
         fingerprint_header=fingerprint_header,
+        stream=stream,
     )
