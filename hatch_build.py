@@ -2,6 +2,8 @@
 
 hatchling imports this file before the hook's dependencies are installed, so only the standard
 library and hatchling are imported at module level; the pipeline is imported in `initialize`.
+The dependencies are dynamic: none when the stamp says the outputs are current (a standard-library
+check), so a warm build does not install FastAPI, black and the rest into its build environment.
 
 Standard wheels fail when generation fails. Editable builds (`uv sync`, `uv run`) degrade: they
 keep the previous generated files, mark them stale and ship a `.pth` that prints the warning
@@ -36,9 +38,29 @@ class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
     PLUGIN_NAME = "custom"
     _scratch: Path | None = None
 
+    def dependencies(self) -> list[str]:
+        """What generation needs (`generator-dependencies`), unless there is nothing to generate."""
+        if self.target_name != "wheel" or self._outputs_current():
+            return []
+        return list(self.config.get("generator-dependencies", []))
+
+    def _outputs_current(self) -> bool:
+        with _source_on_path(Path(self.root) / "src"):
+            from trading_api.codegen import outputs_current
+
+            return outputs_current()
+
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return  # the sdist ships sources only; the wheel built from it regenerates
+        if self._outputs_current():
+            self.app.display_info("trading-api: generated specs and clients are current")
+        else:
+            self._generate(version, build_data)
+        if version != "editable":
+            build_data["artifacts"].extend(ARTIFACTS)
+
+    def _generate(self, version: str, build_data: dict[str, Any]) -> None:
         self.app.display_info(f"trading-api: generating specs and clients ({version} wheel)")
         with _source_on_path(Path(self.root) / "src"):
             if version == "editable":
@@ -50,7 +72,6 @@ class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
                 generate(log=self.app.display_info)
             except GenerationError as error:
                 self.app.abort(f"trading-api: code generation failed: {error}")
-        build_data["artifacts"].extend(ARTIFACTS)
 
     def _generate_editable(self, build_data: dict[str, Any]) -> None:
         """Never fail an editable build: warn loudly and ship the start-up warning instead."""

@@ -6,7 +6,13 @@ Server code never imports this package; only the build hook, the CLI and the dev
 
 from trading_api.codegen.clean import remove_outputs
 from trading_api.codegen.errors import GenerationError, MissingToolError
-from trading_api.codegen.pipeline import Report, default_layout, generate, generate_or_keep_stale
+from trading_api.codegen.pipeline import (
+    Report,
+    default_layout,
+    generate,
+    generate_or_keep_stale,
+    outputs_current,
+)
 
 __all__ = [
     "GenerationError",
@@ -15,5 +21,6 @@ __all__ = [
     "default_layout",
     "generate",
     "generate_or_keep_stale",
+    "outputs_current",
     "remove_outputs",
 ]

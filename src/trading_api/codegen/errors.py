@@ -20,3 +20,6 @@ class MissingToolError(GenerationError):
         super().__init__(
             f"missing code generation tool(s): {', '.join(tools)}; {CODEGEN_EXTRA_HINT}"
         )
+
+    def __reduce__(self) -> tuple[type[MissingToolError], tuple[list[str]]]:
+        return (MissingToolError, (self.tools,))  # raised in the formatting worker, re-raised here

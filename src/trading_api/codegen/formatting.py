@@ -1,10 +1,26 @@
-"""Format generated Python like hand-written code: autoflake → black → isort, in-process."""
+"""Format generated Python like hand-written code: autoflake → black → isort, in-process.
+
+Rendering and formatting are most of a full run, and FastAPI (importing it, documenting the
+modules) is the rest: `worker()` runs renders in a forked process meanwhile, so the two overlap
+on a machine with two cores or more. The output is the same either way (`format_python`).
+"""
 
 from __future__ import annotations
 
-from trading_api.codegen.tools import load_tool
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
+
+from trading_api.codegen.errors import GenerationError
+from trading_api.codegen.tools import TOOLS, load_tool
 
 LINE_LENGTH = 100
+_T = TypeVar("_T")
 
 
 def format_python(source: str) -> str:
@@ -15,3 +31,43 @@ def format_python(source: str) -> str:
     source = black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
     formatted: str = isort.code(source, profile="black", line_length=LINE_LENGTH)
     return formatted
+
+
+class Inline(Executor):
+    """Runs each job at once in this process (one core, or no `fork` on this platform)."""
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        future: Future[_T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
+@contextmanager
+def worker() -> Iterator[Executor]:
+    """A forked process for render-and-format jobs, started now (before FastAPI is imported).
+
+    It imports the tools while the caller imports FastAPI. Jobs are module-level functions;
+    their exceptions reach the caller through `Future.result()`.
+    """
+    # fork: Linux only, and never under other threads (a server's: one might hold a lock)
+    if (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1:
+        yield Inline()
+        return
+    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=_load_tools)
+    try:
+        pool.submit(int)  # fork now, while this process is small and has no other threads
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _load_tools() -> None:
+    from trading_api.codegen.templating import environment
+
+    with suppress(GenerationError):  # a missing tool fails the job that needs it, clearly
+        for name in TOOLS:
+            load_tool(name)
+        environment()

@@ -9,23 +9,27 @@ its content changed. A failure leaves the previous files as they were.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import trading_api
 from trading_api.codegen import files
 from trading_api.codegen.clean import remove_outputs
-from trading_api.codegen.errors import GenerationError
+from trading_api.codegen.errors import GenerationError, MissingToolError
+from trading_api.codegen.formatting import worker
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout
 from trading_api.codegen.stale import clear_stale, mark_stale
 from trading_api.codegen.stamp import (
     compute_inputs,
     modules_to_plan,
     recorded_outputs,
+    sources_current,
     write_stamp,
 )
 from trading_api.codegen.tools import check_tools
-from trading_api.framework.discovery import ModuleError, select_packages
+from trading_api.codegen.ws_routers import RoutersPlan
+from trading_api.framework.discovery import ModuleError, discover_packages, select_packages
 
 Log = Callable[[str], None]
 PACKAGE_ROOT = Path(trading_api.__file__).resolve().parent
@@ -67,12 +71,15 @@ def generate(
         log(f"Only {', '.join(planned)} changed since the last run: planning just that")
 
     check_tools()
-    ws_outputs = _write_ws_routers(packages, log)  # modules import these: write them first
-    from trading_api.codegen import plan as planning  # imports FastAPI and the modules
+    with worker() as jobs:  # renders and formats while FastAPI is imported and documents built
+        routers = _plan_ws_routers(packages, jobs)
+        from trading_api.codegen import plan as planning  # imports FastAPI and the modules
 
-    plan = planning.Plan()
-    for package in planned:
-        planning.plan_module(package, layout, plan, log)
+        ws_outputs = _write_ws_routers(routers, log)  # modules import these: write them first
+        plan = planning.Plan(jobs=jobs)
+        for package in planned:
+            planning.plan_module(package, layout, plan, log)
+        plan.resolve()
     planning.plan_index(layout, planned, plan, clean)
     planning.plan_export(layout, plan, PACKAGE_ROOT)
     planning.check_merge(layout, plan, planned)
@@ -87,6 +94,21 @@ def generate(
     _mark_current(layout)
     log(f"Generation complete: {len(plan.writes)} file(s) written, {len(plan.unchanged)} unchanged")
     return Report(written=sorted(plan.writes), unchanged=sorted(plan.unchanged))
+
+
+def outputs_current() -> bool:
+    """Every module's outputs in the package match its sources (standard library only).
+
+    The build hook's check, made before its dependencies are installed; a current tree drops
+    any stale marker, as a run that finds nothing to do does.
+    """
+    layout = PackageLayout(PACKAGE_ROOT)
+    current = sources_current(
+        layout.stamp_path, PACKAGE_ROOT, discover_packages(), type(layout).__name__
+    )
+    if current:
+        _mark_current(layout)
+    return current
 
 
 def generate_or_keep_stale(*, log: Log = print) -> str | None:
@@ -121,26 +143,40 @@ def _mark_current(layout: Layout) -> None:
         clear_stale(layout.package_root)
 
 
-def _write_ws_routers(packages: list[str], log: Log) -> list[Path]:
-    """Plan every module's routers first, so a malformed declaration writes nothing at all."""
+def _plan_ws_routers(packages: list[str], jobs: Executor) -> list[tuple[str, RoutersPlan]]:
+    """Every module's routers, rendered by `jobs` (a malformed declaration fails here)."""
     from trading_api.codegen.ws_routers import plan_ws_routers
 
+    planned: list[tuple[str, RoutersPlan]] = []
+    for package in packages:
+        try:
+            planned.append(
+                (package, plan_ws_routers(PACKAGE_ROOT / "modules" / package, package, jobs))
+            )
+        except GenerationError as error:
+            raise GenerationError(f"module '{package}': {error}") from error
+    return planned
+
+
+def _write_ws_routers(planned: list[tuple[str, RoutersPlan]], log: Log) -> list[Path]:
+    """Wait for every module's routers first, so a failed render writes nothing at all."""
     outputs: list[Path] = []
     writes: dict[Path, str] = {}
     stale: list[Path] = []
-    for package in packages:
-        try:
-            planned = plan_ws_routers(PACKAGE_ROOT / "modules" / package, package)
-        except GenerationError as error:
-            raise GenerationError(f"module '{package}': {error}") from error
-        writes.update(planned.writes)
-        stale += planned.stale
-        outputs += planned.outputs
-        for path in planned.writes:
+    for package, routers in planned:
+        for path, content in routers.writes.items():
+            try:
+                writes[path] = content.result()
+            except MissingToolError:
+                raise
+            except GenerationError as error:
+                raise GenerationError(f"module '{package}': {error}") from error
             log(f"[{package}] ws router {path.name}: generated")
+        stale += routers.stale
+        outputs += routers.outputs
     for path in stale:
         path.unlink()
         log(f"Removed stale ws router {path}")
-    for path, content in writes.items():
-        files.atomic_write(path, content)
+    for path, text in writes.items():
+        files.atomic_write(path, text)
     return outputs

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trading_api.codegen import files
-from trading_api.codegen.client.parser import parse_openapi
+from trading_api.codegen.client.parser import ClientSpec, parse_openapi
 from trading_api.codegen.client.render import generator_digest
 from trading_api.codegen.errors import GenerationError, MissingToolError
 from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
+from trading_api.codegen.formatting import Inline, format_python
 from trading_api.codegen.index import exported_names, render_index
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout, module_owner
 from trading_api.codegen.specdiff import diff_asyncapi, diff_openapi
@@ -45,6 +47,26 @@ class Plan:
     writes: dict[Path, str] = field(default_factory=dict)
     unchanged: list[Path] = field(default_factory=list)
     specs: dict[tuple[str, str, SpecKind], SpecPart] = field(default_factory=dict)
+    jobs: Executor = field(default_factory=Inline)  # renders (and formats) clients
+    pending: dict[Path, tuple[str, Future[str]]] = field(default_factory=dict)
+
+    def put_later(self, package: str, path: Path, content: Future[str]) -> None:
+        """Plan what a render job returns: a finished job at once, else in `resolve`."""
+        if content.done():
+            self.put(path, content.result())  # its error is the caller's, as an inline render's
+        else:
+            self.pending[path] = (package, content)
+
+    def resolve(self) -> None:
+        """Plan every rendered file; a render that failed is its module's generation error."""
+        while self.pending:
+            path, (package, content) = self.pending.popitem()
+            try:
+                self.put(path, content.result())
+            except MissingToolError:
+                raise
+            except GenerationError as error:
+                raise GenerationError(f"module '{package}': {error}") from error
 
     def put(self, path: Path, content: str, *, current: str | None = None) -> bool:
         """Plan `content` for `path`; False (and nothing planned) when the file already has it.
@@ -105,7 +127,17 @@ def _plan_version(
         plan.unchanged.append(client_path)
         log(f"[{package}] client {client_path.name}: up to date")
         return
-    plan.put(client_path, _render_client(module_app, openapi, stamp))
+    client = parse_openapi(
+        openapi, class_name=client_class_name(names, version), known_models=_known_models()
+    )
+    options = {
+        "module_name": module_app.module.name,
+        "api_version": version,
+        "prefix": module_app.mount_path,
+        "spec_name": spec_filename(names, version, "openapi"),
+        "fingerprint_header": header_line(stamp),
+    }
+    plan.put_later(package, client_path, plan.jobs.submit(render_client_source, client, options))
     log(f"[{package}] client {client_path.name}: generated {client_class_name(names, version)}")
 
 
@@ -138,22 +170,11 @@ def _plan_spec(
     return text
 
 
-def _render_client(module_app: ModuleApp, openapi: dict[str, Any], stamp: str) -> str:
+def render_client_source(client: ClientSpec, options: dict[str, Any]) -> str:
+    """The client module's formatted source (a job: it may run in the formatting worker)."""
     from trading_api.codegen.client.render import render_client
-    from trading_api.codegen.formatting import format_python
 
-    names, version = module_app.module.names, module_app.version
-    client = parse_openapi(
-        openapi, class_name=client_class_name(names, version), known_models=_known_models()
-    )
-    source = render_client(
-        client,
-        module_name=module_app.module.name,
-        api_version=version,
-        prefix=module_app.mount_path,
-        spec_name=spec_filename(names, version, "openapi"),
-        fingerprint_header=header_line(stamp),
-    )
+    source = render_client(client, **options)
     try:
         return format_python(source)
     except MissingToolError:

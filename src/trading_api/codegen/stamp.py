@@ -6,6 +6,9 @@ output, the module selection, the layout), one digest per module (its own source
 the modules it imports), and a digest of every output. When the shared inputs and every output
 still match, only the modules whose own digest changed are planned again (a dev edit to one
 module re-plans that module); when nothing changed, the run returns before importing FastAPI.
+
+It also records a digest of the sources alone (no library versions): the build hook decides with
+it, before its dependencies are installed, that outputs are current (`sources_current`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import ast
 import hashlib
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -40,6 +43,7 @@ _MODULES = "modules"
 class Inputs:
     shared: str
     modules: dict[str, str]  # package → digest of its sources and of the modules it imports
+    sources: str  # every source file, the selection and the layout; no library versions
 
 
 def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> Inputs:
@@ -49,9 +53,7 @@ def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> 
         shared.update(part.encode() + b"\0")
     own: dict[str, Any] = {}
     imports: dict[str, set[str]] = {}
-    for path in _sources(package_root):
-        relative = path.relative_to(package_root)
-        data = path.read_bytes()
+    for path, relative, data in _read_sources(package_root):
         module = (
             relative.parts[1] if relative.parts[0] == _MODULES and len(relative.parts) > 2 else None
         )
@@ -62,7 +64,20 @@ def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> 
     return Inputs(
         shared=shared.hexdigest(),
         modules={package: _combined(package, own, imports) for package in packages},
+        sources=_sources_digest(package_root, packages, layout),
     )
+
+
+def _sources_digest(package_root: Path, packages: list[str], layout: str) -> str:
+    digest = hashlib.sha256((layout + "\0" + ",".join(packages) + "\0").encode())
+    for _, relative, data in _read_sources(package_root):
+        digest.update(str(relative).encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+def _read_sources(package_root: Path) -> Iterator[tuple[Path, Path, bytes]]:
+    for path in _sources(package_root):
+        yield path, path.relative_to(package_root), path.read_bytes()
 
 
 def _combined(package: str, own: dict[str, Any], imports: dict[str, set[str]]) -> str:
@@ -153,6 +168,24 @@ def modules_to_plan(stamp_path: Path, inputs: Inputs) -> list[str]:
     return [name for name, digest in inputs.modules.items() if modules.get(name) != digest]
 
 
+def sources_current(stamp_path: Path, package_root: Path, packages: list[str], layout: str) -> bool:
+    """Outputs as the last run left them, from unchanged sources (standard library only, cheap).
+
+    Library versions are not compared: the build hook asks before it installs them, and outputs
+    made from the same sources are what it would package anyway.
+    """
+    recorded = _recorded(stamp_path)
+    if recorded is None or recorded.get("sources") != _sources_digest(
+        package_root, packages, layout
+    ):
+        return False
+    outputs = recorded.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        return False
+    paths = [Path(name) for name in outputs]
+    return all(path.is_file() for path in paths) and _output_digests(paths) == outputs
+
+
 def recorded_outputs(stamp_path: Path) -> list[Path]:
     """The outputs the last run recorded (to carry over those of modules not planned now)."""
     recorded = _recorded(stamp_path) or {}
@@ -164,6 +197,7 @@ def write_stamp(stamp_path: Path, inputs: Inputs, outputs: Iterable[Path]) -> No
     content = {
         "inputs": inputs.shared,
         "modules": inputs.modules,
+        "sources": inputs.sources,
         "outputs": _output_digests(set(outputs)),
     }
     atomic_write(stamp_path, json.dumps(content, indent=2, sort_keys=True) + "\n")

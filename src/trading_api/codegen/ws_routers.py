@@ -6,6 +6,7 @@ specs and clients go to an output folder) and before any module is imported.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from trading_api.codegen.fingerprint import (
     read_fingerprint,
     source_files_digest,
 )
-from trading_api.codegen.formatting import format_python
+from trading_api.codegen.formatting import Inline, format_python
 from trading_api.codegen.index import render_exports
 from trading_api.codegen.ws_declarations import RouterDeclaration, parse_ws_declarations
 from trading_api.framework.artifacts import WS_DIR
@@ -31,25 +32,29 @@ DECLARATIONS_FILE = "ws.py"
 
 @dataclass(frozen=True)
 class RoutersPlan:
-    writes: dict[Path, str]  # path → content, only where it changes
+    writes: dict[Path, Future[str]]  # path → content (a render job), only where it changes
     stale: list[Path]  # generated routers whose declaration is gone
     outputs: list[Path]  # every file the module's routers consist of
 
 
-def plan_ws_routers(module_dir: Path, package: str) -> RoutersPlan:
-    """What to write and delete so `ws_generated/` matches the module's `ws.py`."""
+def plan_ws_routers(module_dir: Path, package: str, jobs: Executor | None = None) -> RoutersPlan:
+    """What to write and delete so `ws_generated/` matches the module's `ws.py`.
+
+    Routers are rendered by `jobs` (default: at once, in this process).
+    """
+    jobs = jobs or Inline()
     declarations_path = module_dir / DECLARATIONS_FILE
     output_dir = module_dir / WS_DIR
     existing = sorted(output_dir.glob("*.py")) if output_dir.is_dir() else []
     if not declarations_path.is_file():
         return RoutersPlan(writes={}, stale=existing, outputs=[])
     declarations = parse_ws_declarations(declarations_path, f"trading_api.modules.{package}.ws")
-    writes: dict[Path, str] = {}
+    writes: dict[Path, Future[str]] = {}
     for declaration in declarations:
         path = output_dir / f"{snake_case(declaration.class_name)}.py"
         stamp = fingerprint(repr(declaration), _generator_digest())
         if read_fingerprint(read_text(path)) != stamp:
-            writes[path] = _render(declaration, package, stamp)
+            writes[path] = jobs.submit(_render, declaration, package, stamp)
     current_init = read_text(output_dir / "__init__.py")
     init = render_exports(
         f"WebSocket routers generated from modules/{package}/ws.py.",
@@ -57,7 +62,7 @@ def plan_ws_routers(module_dir: Path, package: str) -> RoutersPlan:
         current=current_init,
     )
     if current_init != init:
-        writes[output_dir / "__init__.py"] = init
+        writes[output_dir / "__init__.py"] = Inline().submit(str, init)
     outputs = [output_dir / f"{snake_case(d.class_name)}.py" for d in declarations]
     outputs.append(output_dir / "__init__.py")
     stale = [path for path in existing if path not in outputs]
