@@ -1,13 +1,19 @@
-"""Session fixtures: one fresh-clone build shared by the packaging tests."""
+"""Session fixtures: one fresh-clone build shared by the packaging tests; every test gets its
+own migrated database (never the user's data directory)."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from storage.databases import migrated_database  # isort: skip (ruff: first-party)
 from support import clean_env, copy_tree
+
+DATABASE_URL = "TRADING_API_DATABASE_URL"
 
 
 @dataclass(frozen=True)
@@ -34,3 +40,26 @@ def built_dist(tmp_path_factory: pytest.TempPathFactory) -> BuiltDist:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Servers started by session- or module-scoped fixtures (before `_own_database`) use a
+    database of the session: nothing ever touches the per-user default file."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATABASE_URL, _fresh_database(tmp_path_factory))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A fresh migrated SQLite file per test, named by the environment that in-process apps
+    and the servers a test starts (they inherit it) read."""
+    monkeypatch.setenv(DATABASE_URL, _fresh_database(tmp_path_factory))
+
+
+def _fresh_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    settings = migrated_database("sqlite", tmp_path_factory.mktemp("db"))
+    return f"sqlite:///{settings.url.database}"

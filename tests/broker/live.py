@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -14,7 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from support import ROOT, Server, clean_env, serve
+from storage.databases import migrated_database  # isort: skip (ruff: first-party)
+from support import ROOT, Server, bearer, clean_env, serve
 from websockets.asyncio.client import ClientConnection, connect
 from ws.contract import ContractViolation, FrameContract, served_contract
 
@@ -28,12 +30,21 @@ ACCOUNT = "DEMO-1"
 
 @contextmanager
 def trading_server(modules: Sequence[str] = (), **env: str) -> Iterator[Server]:
-    """`trading-api serve --port 0 [--modules …]` in a subprocess."""
+    """`trading-api serve --port 0 [--modules …]` in a subprocess, on a fresh migrated SQLite
+    database unless `env` names one (``TRADING_API_DATABASE_URL``)."""
     command = [sys.executable, "-m", "trading_api", "serve", "--port", "0"]
     if modules:
         command += ["--modules", ",".join(modules)]
+    if "TRADING_API_DATABASE_URL" not in env:
+        env["TRADING_API_DATABASE_URL"] = fresh_sqlite_url()
     with serve(command, cwd=ROOT, env=clean_env(**env)) as server:
         yield server
+
+
+def fresh_sqlite_url() -> str:
+    """A new migrated SQLite database (a copy of the session's template) as a URL."""
+    settings = migrated_database("sqlite", Path(tempfile.mkdtemp(prefix="trading-api-db-")))
+    return f"sqlite:///{settings.url.database}"
 
 
 def ws_url(base_url: str, module: str = "broker") -> str:
@@ -114,9 +125,12 @@ class WsSession:
 
 
 @asynccontextmanager
-async def ws_session(url: str) -> AsyncIterator[WsSession]:
+async def ws_session(url: str, api_key: str) -> AsyncIterator[WsSession]:
+    """A session authenticated with `api_key` (e.g. `Server.api_key`)."""
     contract = await served_contract(url)
-    async with connect(url, open_timeout=TIMEOUT, close_timeout=TIMEOUT) as ws:
+    async with connect(
+        url, open_timeout=TIMEOUT, close_timeout=TIMEOUT, additional_headers=bearer(api_key)
+    ) as ws:
         session = WsSession(ws, contract)
         reader = asyncio.create_task(session._read())
         try:

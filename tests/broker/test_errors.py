@@ -17,6 +17,7 @@ from trading_api.modules.broker.errors import (
 )
 from trading_api.modules.broker.market import ManualMarketData
 
+from .conftest import MakeBroker
 from .helpers import SYMBOL, FixedClock, limit_order, market_order
 
 pytestmark = pytest.mark.anyio
@@ -44,7 +45,7 @@ async def test_cancelled_order_cannot_be_cancelled_again_or_modified(broker: Bro
 
 async def test_unknown_ids_are_not_found(broker: Broker) -> None:
     with pytest.raises(NotFoundError):
-        broker.order("ORD-404")
+        (await broker.order("ORD-404"))
     with pytest.raises(NotFoundError):
         await broker.cancel_order("ORD-404")
     with pytest.raises(NotFoundError):
@@ -52,9 +53,9 @@ async def test_unknown_ids_are_not_found(broker: Broker) -> None:
     with pytest.raises(NotFoundError):
         await broker.close_position("POS-404")
     with pytest.raises(NotFoundError):
-        broker.position("POS-404")
+        (await broker.position("POS-404"))
     with pytest.raises(NotFoundError):
-        broker.orders("NO-SUCH-ACCOUNT")
+        (await broker.orders("NO-SUCH-ACCOUNT"))
 
 
 async def test_error_classes_carry_their_http_status_and_code() -> None:
@@ -73,17 +74,17 @@ async def test_error_classes_carry_their_http_status_and_code() -> None:
 
 async def test_not_found_names_what_is_missing(broker: Broker) -> None:
     with pytest.raises(AccountNotFoundError):
-        broker.orders("NO-SUCH-ACCOUNT")
+        (await broker.orders("NO-SUCH-ACCOUNT"))
     with pytest.raises(OrderNotFoundError):
-        broker.order("ORD-404")
+        (await broker.order("ORD-404"))
     with pytest.raises(PositionNotFoundError):
-        broker.position("POS-404")
+        (await broker.position("POS-404"))
 
 
 async def test_unknown_symbol_is_reported_by_the_market_data(broker: Broker) -> None:
     with pytest.raises(UnknownSymbolError):
         await broker.place_order(market_order(Side.Buy, 1).model_copy(update={"symbol": "NOPE"}))
-    assert broker.orders() == []
+    assert (await broker.orders()) == []
 
 
 async def test_modification_must_keep_the_order_valid(broker: Broker) -> None:
@@ -91,47 +92,47 @@ async def test_modification_must_keep_the_order_valid(broker: Broker) -> None:
 
     with pytest.raises(InvalidOrderError, match="require limitPrice"):
         await broker.modify_order(order.id, OrderModification(limit_price=None))
-    assert broker.order(order.id).limit_price == 90.0
+    assert (await broker.order(order.id)).limit_price == 90.0
 
 
 async def test_close_amount_must_not_exceed_the_position(broker: Broker) -> None:
     await broker.place_order(market_order(Side.Buy, 2))
-    position_id = broker.positions()[0].id
+    position_id = (await broker.positions())[0].id
 
     with pytest.raises(InvalidOrderError, match="amount"):
         await broker.close_position(position_id, amount=3)
-    assert broker.positions()[0].qty == 2
+    assert (await broker.positions())[0].qty == 2
 
 
 async def test_order_beyond_free_margin_is_refused(
-    market: ManualMarketData, clock: FixedClock
+    market: ManualMarketData, clock: FixedClock, make_broker: MakeBroker
 ) -> None:
     config = EngineConfig(initial_balance=1_000.0, commission_rate=0.0, min_commission=0.0)
-    broker = Broker(market, config=config, clock=clock)
+    broker = await make_broker(market, config=config)
     affordable = config.initial_balance * config.leverage.default / 100.5  # ask 100.5
 
     with pytest.raises(InsufficientMarginError, match="Insufficient margin"):
         await broker.place_order(market_order(Side.Buy, int(affordable) + 1))
-    assert broker.orders() == []
+    assert (await broker.orders()) == []
 
     await broker.place_order(market_order(Side.Buy, int(affordable) - 5))
     # closing never needs margin
     await broker.place_order(market_order(Side.Sell, int(affordable) - 5))
-    assert broker.positions() == []
+    assert (await broker.positions()) == []
 
 
 async def test_resting_order_is_rejected_if_margin_is_gone_when_it_fills(
-    market: ManualMarketData, clock: FixedClock
+    market: ManualMarketData, clock: FixedClock, make_broker: MakeBroker
 ) -> None:
     config = EngineConfig(initial_balance=1_000.0, commission_rate=0.0, min_commission=0.0)
-    broker = Broker(market, config=config, clock=clock)
+    broker = await make_broker(market, config=config)
     market.add_listener(broker.on_quote)
     resting = await broker.place_order(limit_order(Side.Buy, 100, 90.0))  # margin 900 fits
     await broker.place_order(market_order(Side.Buy, 50))  # holds 50 * 100.5 / 10 margin
 
     await market.push(SYMBOL, bid=89.8, ask=90.0)  # the long lost money; 900 more won't fit
 
-    rejected = broker.order(resting.id)
+    rejected = await broker.order(resting.id)
     assert rejected.status == OrderStatus.Rejected
     assert rejected.message is not None and "Insufficient margin" in rejected.message.text
-    assert broker.positions()[0].qty == 50
+    assert (await broker.positions())[0].qty == 50

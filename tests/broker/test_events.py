@@ -15,6 +15,7 @@ from trading_api.models.broker import (
 from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.market import ManualMarketData
 
+from .conftest import MakeBroker
 from .helpers import FREE, START_MS, SYMBOL, FixedClock, RecordingEvents, limit_order, market_order
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +39,7 @@ async def test_market_fill_reports_order_execution_position_and_equity(
     (position,) = events.positions()
     assert (position.qty, position.take_profit) == (2, 102.0)
     (equity,) = events.equities()
-    assert equity == broker.equity()
+    assert equity == (await broker.equity())
 
 
 async def test_resting_order_reports_placement_update_and_cancellation(
@@ -72,7 +73,7 @@ async def test_quotes_report_position_and_equity_and_closing_reports_qty_zero(
     assert events.positions()[0].unrealized_pl == pytest.approx((101.0 - ASK) * qty)
 
     events.clear()
-    await broker.close_position(broker.positions()[0].id)
+    await broker.close_position((await broker.positions())[0].id)
     assert events.kinds() == ["order", "execution", "position", "equity"]
     assert events.positions()[0].qty == 0
 
@@ -103,26 +104,26 @@ async def test_leverage_change_reports_equity(broker: Broker, events: RecordingE
 async def test_connection_status_changes_are_reported(
     broker: Broker, events: RecordingEvents
 ) -> None:
-    assert broker.connection_status().status == ConnectionStatus.Connected
+    assert (await broker.connection_status()).status == ConnectionStatus.Connected
 
-    status = broker.set_connection_status(
+    status = await broker.set_connection_status(
         ConnectionStatus.Disconnected, "market data lost", DisconnectType.BrokenConnection
     )
 
-    assert broker.connection_status() == status
+    assert (await broker.connection_status()) == status
     assert events.kinds() == ["connection"]
     assert events.log[0][2] == status
 
 
 async def test_failing_listener_does_not_break_trading(
-    market: ManualMarketData, clock: FixedClock
+    market: ManualMarketData, clock: FixedClock, make_broker: MakeBroker
 ) -> None:
     class Broken(RecordingEvents):
         def order_updated(self, account_id: str, order: PlacedOrder) -> None:
             raise RuntimeError("listener down")
 
     broken = Broken()
-    broker = Broker(market, broken, config=FREE, clock=clock)
+    broker = await make_broker(market, broken, config=FREE)
 
     order = await broker.place_order(market_order(Side.Buy, 1))
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+from auth.users import new_key
 
 from trading_api.app import create_app
 from trading_api.clients import ApiError, BrokerClient, DatafeedClient
@@ -36,8 +38,10 @@ CONFIG = EngineConfig()  # the server's engine settings: deposit, commission, le
 
 
 def fee(qty: float, price: float) -> float:
-    """Commission of one fill (docs/broker.md: max(qty * price * rate, minimum))."""
-    return max(qty * price * CONFIG.commission_rate, CONFIG.min_commission)
+    """Commission of one fill (docs/broker.md: max(qty * price * rate, minimum), in cents)."""
+    rate, minimum = Decimal(str(CONFIG.commission_rate)), Decimal(str(CONFIG.min_commission))
+    exact = max(Decimal(str(qty)) * Decimal(str(price)) * rate, minimum)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass
@@ -61,7 +65,7 @@ async def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport) as http:
             yield App(
-                BrokerClient("http://localhost", http_client=http),
+                BrokerClient("http://localhost", http_client=http, api_key=await new_key()),
                 DatafeedClient("http://localhost", http_client=http),
             )
 
@@ -100,7 +104,7 @@ async def test_round_trip_at_the_datafeed_quote(app: App) -> None:
     assert money.realized_pl == pytest.approx(realized)
     assert money.unrealized_pl == 0
     fees = fee(qty, quote.ask) + fee(qty, quote.bid)
-    assert (buy.commission + sell.commission) == pytest.approx(fees)
+    assert buy.commission + sell.commission == pytest.approx(fees)
     assert money.balance == pytest.approx(CONFIG.initial_balance + realized - fees)
     assert money.equity == money.balance
 

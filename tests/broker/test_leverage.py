@@ -50,7 +50,7 @@ async def test_set_within_bounds_changes_info_and_margin(broker: Broker) -> None
         LeverageInfoParams(symbol=SYMBOL, order_type=OrderType.Market, side=Side.Buy)
     )
     assert info.leverage == leverage
-    assert broker.equity().margin_used == pytest.approx(qty * ASK / leverage)
+    assert (await broker.equity()).margin_used == pytest.approx(qty * ASK / leverage)
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from trading_api.modules.broker.service import BrokerService
 from trading_api.modules.broker.settings import BrokerSettings, SettingsError
 from trading_api.modules.datafeed import DatafeedModule
 from trading_api.modules.datafeed.simulator import SimulatorSource
+from trading_api.storage import Database, StorageSettings
 
 from .helpers import FREE, SYMBOL, FixedClock, limit_order, market_order
 
@@ -65,6 +66,9 @@ class ControlledQuotes:
         self.polled.append(list(symbols))
         return {symbol: await self.quote(symbol) for symbol in symbols}
 
+    async def canonical(self, symbol: str) -> str:
+        return await self.manual.canonical(symbol)
+
     async def aclose(self) -> None:
         self.closed = True
 
@@ -75,10 +79,17 @@ def quotes() -> ControlledQuotes:
 
 
 @pytest.fixture
-def service(quotes: ControlledQuotes) -> BrokerService:
-    return BrokerService(
-        BrokerSettings(quote_interval=0.01), market=quotes, config=FREE, clock=FixedClock()
+async def service(quotes: ControlledQuotes, storage: StorageSettings) -> BrokerService:
+    """A service on a fresh database (`running()` opens it again, as a server does)."""
+    service = BrokerService(
+        BrokerSettings(quote_interval=0.01),
+        market=quotes,
+        config=FREE,
+        clock=FixedClock(),
+        storage=storage,
     )
+    await service.broker.open(Database.from_settings(storage, clock=FixedClock()))
+    return service
 
 
 class Published:
@@ -218,7 +229,7 @@ async def test_every_change_is_published_on_its_account_topic(
     assert (position.qty, position.avg_price) == (2, ASK)
     _, equity_request, equity = published.log[4]
     assert equity_request == EquitySubscriptionRequest(account_id=DEMO)
-    assert equity == service.broker.equity()
+    assert equity == (await service.broker.equity())
 
 
 async def test_snapshots_send_the_current_connection_status_and_equity(
@@ -228,19 +239,23 @@ async def test_snapshots_send_the_current_connection_status_and_equity(
     equity = service.equity.snapshot
     assert connection is not None and equity is not None
     status = await connection(BrokerConnectionSubscriptionRequest(account_id=DEMO))
-    assert status == service.broker.connection_status()
+    assert status == (await service.broker.connection_status())
     assert status is not None and status.status == ConnectionStatus.Connected
-    assert await equity(EquitySubscriptionRequest(account_id=DEMO)) == service.broker.equity()
+    assert await equity(EquitySubscriptionRequest(account_id=DEMO)) == (
+        await service.broker.equity()
+    )
 
 
-def test_every_route_refuses_an_unknown_account_at_subscribe_time(service: BrokerService) -> None:
+async def test_every_route_refuses_an_unknown_account_at_subscribe_time(
+    service: BrokerService,
+) -> None:
     """As REST answers 404: the endpoint turns the LookupError into `status: error`."""
     for router in service.routers:
         check = router.check
         assert check is not None, router.route
-        check(router.request_model(account_id=DEMO))
+        await check(router.request_model(account_id=DEMO))  # type: ignore[misc]
         with pytest.raises(LookupError, match="account 'NOPE' not found"):
-            check(router.request_model(account_id="NOPE"))
+            await check(router.request_model(account_id="NOPE"))  # type: ignore[misc]
 
 
 # -- the quote feed ------------------------------------------------------------------------------
@@ -254,14 +269,14 @@ async def test_a_polled_quote_fills_a_resting_order(
     assert order.status == OrderStatus.Working
 
     await service.poll_quotes()  # unchanged market: still resting
-    assert service.broker.order(order.id).status == OrderStatus.Working
+    assert (await service.broker.order(order.id)).status == OrderStatus.Working
     assert quotes.polled == [[SYMBOL]]
 
     crossed_bid = limit + 0.2
     quotes.set(bid=crossed_bid, ask=crossed_bid + 0.2)
     await service.poll_quotes()
 
-    filled = service.broker.order(order.id)
+    filled = await service.broker.order(order.id)
     assert (filled.status, filled.avg_price) == (OrderStatus.Filled, crossed_bid)
 
 
@@ -279,9 +294,9 @@ async def test_the_running_feed_matches_as_the_market_moves(
     async with service.running():
         quotes.set(bid=BID - 2.0, ask=BID - 1.5)  # the ask drops below the limit
         async with asyncio.timeout(5):
-            while service.broker.order(order.id).status != OrderStatus.Filled:
+            while (await service.broker.order(order.id)).status != OrderStatus.Filled:
                 await asyncio.sleep(0.01)  # the feed's own pace is 10 ms
-    assert service.broker.order(order.id).avg_price == BID - 1.5
+    assert (await service.broker.order(order.id)).avg_price == BID - 1.5
     assert quotes.closed  # market connections are released with the feed
 
 
@@ -294,7 +309,7 @@ async def test_an_outage_disconnects_the_broker_until_quotes_return(
     quotes.down = True
     await service.poll_quotes()
     await service.poll_quotes()  # still down: reported once
-    lost = service.broker.connection_status()
+    lost = await service.broker.connection_status()
     assert lost.status == ConnectionStatus.Disconnected
     assert lost.disconnect_type == DisconnectType.BrokenConnection
     assert lost.message is not None and "feed down" in lost.message
@@ -303,7 +318,7 @@ async def test_an_outage_disconnects_the_broker_until_quotes_return(
 
     quotes.down = False
     await service.poll_quotes()
-    assert service.broker.connection_status().status == ConnectionStatus.Connected
+    assert (await service.broker.connection_status()).status == ConnectionStatus.Connected
     statuses = [data.status for route, _, data in published.log if route == "broker-connection"]
     assert statuses == [ConnectionStatus.Disconnected, ConnectionStatus.Connected]
 
@@ -311,13 +326,13 @@ async def test_an_outage_disconnects_the_broker_until_quotes_return(
 async def test_watched_symbols_follow_live_orders_only(service: BrokerService) -> None:
     broker = service.broker
     resting = await broker.place_order(limit_order(Side.Buy, 1, BID - 1.0))
-    assert broker.watched_symbols() == {SYMBOL}
+    assert (await broker.watched_symbols()) == {SYMBOL}
     await broker.cancel_order(resting.id)
-    assert broker.watched_symbols() == set()
+    assert (await broker.watched_symbols()) == set()
     for _ in range(3):  # filled orders leave the matching index, the position stays watched
         await broker.place_order(market_order(Side.Buy, 1))
-    assert broker.watched_symbols() == {SYMBOL}
-    (position,) = broker.positions()
+    assert (await broker.watched_symbols()) == {SYMBOL}
+    (position,) = await broker.positions()
     await broker.close_position(position.id)
-    assert broker.watched_symbols() == set()
-    assert len(broker.orders()) == 5  # history is kept: 1 cancelled, 3 buys, 1 close
+    assert (await broker.watched_symbols()) == set()
+    assert len(await broker.orders()) == 5  # history is kept: 1 cancelled, 3 buys, 1 close

@@ -7,6 +7,7 @@ from trading_api.modules.broker.config import EngineConfig
 from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.market import ManualMarketData
 
+from .conftest import MakeBroker
 from .helpers import FREE, SYMBOL, FixedClock, RecordingEvents, market_order
 
 pytestmark = pytest.mark.anyio
@@ -20,14 +21,14 @@ async def test_unrealized_pl_marks_a_long_at_the_bid(
 ) -> None:
     qty = 10
     await broker.place_order(market_order(Side.Buy, qty))
-    assert broker.positions()[0].unrealized_pl == pytest.approx((BID - ASK) * qty)
+    assert (await broker.positions())[0].unrealized_pl == pytest.approx((BID - ASK) * qty)
 
     bid = 103.0
     await market.push(SYMBOL, bid=bid, ask=bid + 0.2)
 
-    position = broker.positions()[0]
+    position = (await broker.positions())[0]
     assert position.unrealized_pl == pytest.approx((bid - ASK) * qty)
-    equity = broker.equity()
+    equity = await broker.equity()
     assert equity.balance == DEPOSIT
     assert equity.unrealized_pl == pytest.approx((bid - ASK) * qty)
     assert equity.equity == pytest.approx(DEPOSIT + (bid - ASK) * qty)
@@ -42,7 +43,7 @@ async def test_unrealized_pl_marks_a_short_at_the_ask(
     ask = 99.0
     await market.push(SYMBOL, bid=ask - 0.2, ask=ask)
 
-    assert broker.positions()[0].unrealized_pl == pytest.approx((BID - ask) * qty)
+    assert (await broker.positions())[0].unrealized_pl == pytest.approx((BID - ask) * qty)
 
 
 async def test_adding_to_a_position_averages_its_price(
@@ -53,10 +54,10 @@ async def test_adding_to_a_position_averages_its_price(
     market.set_quote(SYMBOL, bid=second_ask - 0.2, ask=second_ask)
     await broker.place_order(market_order(Side.Buy, 5))
 
-    position = broker.positions()[0]
+    position = (await broker.positions())[0]
     assert position.qty == 15
     assert position.avg_price == pytest.approx((10 * ASK + 5 * second_ask) / 15)
-    assert broker.equity().realized_pl == 0
+    assert (await broker.equity()).realized_pl == 0
 
 
 async def test_partial_close_realizes_pl_on_the_closed_part(
@@ -64,7 +65,7 @@ async def test_partial_close_realizes_pl_on_the_closed_part(
 ) -> None:
     qty, closed = 10, 4
     await broker.place_order(market_order(Side.Buy, qty))
-    position_id = broker.positions()[0].id
+    position_id = (await broker.positions())[0].id
     exit_bid = 101.0
     market.set_quote(SYMBOL, bid=exit_bid, ask=exit_bid + 0.2)
 
@@ -75,7 +76,7 @@ async def test_partial_close_realizes_pl_on_the_closed_part(
     assert remaining.avg_price == ASK  # reducing keeps the entry price
     assert remaining.realized_pl == pytest.approx(realized)
     assert remaining.unrealized_pl == pytest.approx((exit_bid - ASK) * (qty - closed))
-    equity = broker.equity()
+    equity = await broker.equity()
     assert equity.realized_pl == pytest.approx(realized)
     assert equity.balance == pytest.approx(DEPOSIT + realized)
 
@@ -83,16 +84,16 @@ async def test_partial_close_realizes_pl_on_the_closed_part(
 async def test_full_close_removes_the_position(broker: Broker, market: ManualMarketData) -> None:
     qty = 3
     await broker.place_order(market_order(Side.Sell, qty))
-    position_id = broker.positions()[0].id
+    position_id = (await broker.positions())[0].id
     exit_ask = 99.0
     market.set_quote(SYMBOL, bid=exit_ask - 0.2, ask=exit_ask)
 
     closed = await broker.close_position(position_id)
 
     assert closed.qty == 0
-    assert broker.positions() == []
-    assert broker.equity().balance == pytest.approx(DEPOSIT + (BID - exit_ask) * qty)
-    assert broker.executions()[-1].side == Side.Buy
+    assert (await broker.positions()) == []
+    assert (await broker.equity()).balance == pytest.approx(DEPOSIT + (BID - exit_ask) * qty)
+    assert (await broker.executions())[-1].side == Side.Buy
 
 
 async def test_flip_realizes_the_old_side_and_opens_the_rest_at_the_fill(
@@ -100,57 +101,57 @@ async def test_flip_realizes_the_old_side_and_opens_the_rest_at_the_fill(
 ) -> None:
     long_qty, sell_qty = 10, 15
     await broker.place_order(market_order(Side.Buy, long_qty))
-    position_id = broker.positions()[0].id
+    position_id = (await broker.positions())[0].id
     bid, ask = 101.0, 101.2
     market.set_quote(SYMBOL, bid=bid, ask=ask)
 
     await broker.place_order(market_order(Side.Sell, sell_qty))
 
-    (position,) = broker.positions()
+    (position,) = await broker.positions()
     short_qty = sell_qty - long_qty
     assert (position.id, position.side, position.qty) == (position_id, Side.Sell, short_qty)
     assert position.avg_price == bid
     assert position.realized_pl == pytest.approx((bid - ASK) * long_qty)
     assert position.unrealized_pl == pytest.approx((bid - ask) * short_qty)
-    assert broker.equity().equity == pytest.approx(
+    assert (await broker.equity()).equity == pytest.approx(
         DEPOSIT + (bid - ASK) * long_qty + (bid - ask) * short_qty
     )
 
 
 async def test_commission_is_charged_per_fill_with_a_minimum(
-    market: ManualMarketData, clock: FixedClock
+    market: ManualMarketData, clock: FixedClock, make_broker: MakeBroker
 ) -> None:
     config = EngineConfig(commission_rate=0.001, min_commission=1.0)
-    broker = Broker(market, RecordingEvents(), config=config, clock=clock)
+    broker = await make_broker(market, RecordingEvents(), config=config)
     big, small = 10, 1
 
     await broker.place_order(market_order(Side.Buy, big))
     await broker.place_order(market_order(Side.Buy, small))
 
-    big_fee = big * ASK * config.commission_rate  # 1.005: above the minimum
+    big_fee = 1.01  # 10 * 100.5 * 0.001 = 1.005, above the minimum, booked in cents
     small_fee = config.min_commission  # 0.1005 would be below it
-    assert [e.commission for e in broker.executions()] == pytest.approx([big_fee, small_fee])
-    assert broker.equity().balance == pytest.approx(config.initial_balance - big_fee - small_fee)
+    assert [e.commission for e in (await broker.executions())] == [big_fee, small_fee]
+    assert (await broker.equity()).balance == 100_000 - 2.01  # exact: no float noise
 
 
 async def test_margin_used_is_notional_over_leverage(broker: Broker) -> None:
     qty = 10
     await broker.place_order(market_order(Side.Buy, qty))
 
-    equity = broker.equity()
+    equity = await broker.equity()
     assert equity.margin_used == pytest.approx(qty * ASK / FREE.leverage.default)
     assert equity.free_margin == pytest.approx(equity.equity - equity.margin_used)
 
 
 async def test_accounts_are_independent(broker: Broker) -> None:
-    broker.open_account("ACC-2", "Second", balance=5_000.0)
+    (await broker.open_account("ACC-2", "Second", balance=5_000.0))
 
     await broker.place_order(market_order(Side.Buy, 1), account_id="ACC-2")
 
-    assert broker.positions() == []
-    assert len(broker.positions("ACC-2")) == 1
-    assert broker.equity("ACC-2").balance == 5_000.0
-    assert [a.id for a in broker.accounts()] == [FREE.demo_account_id, "ACC-2"]
+    assert (await broker.positions()) == []
+    assert len(await broker.positions("ACC-2")) == 1
+    assert (await broker.equity("ACC-2")).balance == 5_000.0
+    assert [a.id for a in (await broker.accounts())] == [FREE.demo_account_id, "ACC-2"]
 
 
 async def test_partial_closes_leave_exact_quantities_that_can_still_be_traded(
@@ -159,11 +160,11 @@ async def test_partial_closes_leave_exact_quantities_that_can_still_be_traded(
     # 0.009 - 0.008 is 0.0009999999999999992 in floating point: a position a hair below the
     # minimum quantity could no longer get brackets or be closed.
     await broker.place_order(market_order(Side.Buy, 0.009))
-    position_id = broker.positions()[0].id
+    position_id = (await broker.positions())[0].id
     remaining = await broker.close_position(position_id, amount=0.008)
     assert remaining.qty == 0.001
 
     protected = await broker.edit_position_brackets(position_id, Brackets(take_profit=ASK + 5))
     assert protected.take_profit == ASK + 5
     closed = await broker.close_position(position_id)
-    assert closed.qty == 0 and broker.positions() == []
+    assert closed.qty == 0 and (await broker.positions()) == []

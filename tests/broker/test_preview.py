@@ -7,6 +7,7 @@ from trading_api.modules.broker.config import EngineConfig
 from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.market import ManualMarketData
 
+from .conftest import MakeBroker
 from .helpers import FixedClock, limit_order, market_order
 
 pytestmark = pytest.mark.anyio
@@ -20,8 +21,8 @@ def _rows(preview: OrderPreviewResult) -> dict[str, str]:
 
 
 @pytest.fixture
-def priced(market: ManualMarketData, clock: FixedClock) -> Broker:
-    return Broker(market, config=CONFIG, clock=clock)
+async def priced(market: ManualMarketData, clock: FixedClock, make_broker: MakeBroker) -> Broker:
+    return await make_broker(market, config=CONFIG)
 
 
 async def test_market_preview_uses_the_ask_and_the_formulas(priced: Broker) -> None:
@@ -36,7 +37,7 @@ async def test_market_preview_uses_the_ask_and_the_formulas(priced: Broker) -> N
     assert rows["Margin"] == f"{notional / CONFIG.leverage.default:.2f} USD"
     assert rows["P&L at take profit"] == f"{(102.0 - ASK) * qty:.2f} USD"
     assert preview.errors == [] and preview.warnings == []
-    assert priced.orders() == []  # nothing placed
+    assert (await priced.orders()) == []  # nothing placed
 
 
 async def test_small_order_pays_the_minimum_commission(priced: Broker) -> None:

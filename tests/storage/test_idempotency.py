@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from trading_api.modules.broker.idempotency import fingerprint
 from trading_api.storage import Database
 from trading_api.storage.idempotency import (
     RETENTION_MS,
     IdempotencyConflictError,
     StoredResponse,
-    fingerprint,
     purge_expired,
     recall,
     remember,

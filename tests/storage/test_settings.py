@@ -21,7 +21,9 @@ def test_default_is_a_sqlite_file_in_the_user_data_directory(
 
     assert default_database_path() == tmp_path / "trading-api" / "trading.db"
     assert settings.url.render_as_string() == f"sqlite+aiosqlite:///{default_database_path()}"
-    assert settings.auto_migrate is False
+    assert settings.auto_migrate is True  # the server's own file migrates at start
+    explicit = StorageSettings.from_env({"TRADING_API_DATABASE_URL": "sqlite:////srv/t.db"})
+    assert explicit.auto_migrate is False  # a database named by URL is refused until upgraded
 
 
 @pytest.mark.parametrize(

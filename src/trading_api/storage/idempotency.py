@@ -7,7 +7,6 @@ nothing (its key can be retried).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -29,18 +28,10 @@ class IdempotencyConflictError(ValueError):
     """The key was first used with a different request."""
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """SHA-256 of the request, identifying "the same request" for a reused key."""
-    digest = hashlib.sha256()
-    for part in (method.upper().encode(), path.encode(), body):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
-
-
 async def recall(work: UnitOfWork, key: str, request_fingerprint: str) -> StoredResponse | None:
     """The stored answer for `key`, None if new; `IdempotencyConflictError` if the key was used
-    with another request."""
+    with another request (`request_fingerprint`: what identifies a request, e.g. a SHA-256 of
+    its method, path and body)."""
     row = await work.session.get(IdempotencyKey, (work.account.id, key))
     if row is None:
         return None
@@ -79,7 +70,6 @@ __all__ = [
     "RETENTION_MS",
     "IdempotencyConflictError",
     "StoredResponse",
-    "fingerprint",
     "purge_expired",
     "recall",
     "remember",

@@ -38,12 +38,15 @@ class StorageSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> StorageSettings:
         """Read ``TRADING_API_DATABASE_URL`` (default: the per-user SQLite file) and
-        ``TRADING_API_DATABASE_AUTO_MIGRATE`` (``true``/``false``, default false)."""
+        ``TRADING_API_DATABASE_AUTO_MIGRATE`` (``true``/``false``; default true for the
+        per-user default file, false for a database named by URL)."""
         env = os.environ if environ is None else environ
         default = URL.create("sqlite+aiosqlite", database=str(default_database_path()))
+        url = read_env(env, URL_ENV, database_url, default)
         return cls(
-            url=read_env(env, URL_ENV, database_url, default),
-            auto_migrate=read_env(env, AUTO_MIGRATE_ENV, _boolean, False),
+            url=url,
+            # the per-user default file is the server's own: migrating it needs no setup step
+            auto_migrate=read_env(env, AUTO_MIGRATE_ENV, _boolean, url == default),
         )
 
     @property

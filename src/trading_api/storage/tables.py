@@ -124,7 +124,6 @@ class Order(Base):
     guaranteed_stop: Mapped[Decimal | None]
     trailing_stop_pips: Mapped[Decimal | None]
     stop_type: Mapped[int | None] = mapped_column(SmallInteger)
-    seen_price: Mapped[Decimal | None]
     triggered: Mapped[bool] = mapped_column(default=False)
     """A stop-limit whose stop was reached (it now rests as a limit)."""
     parent_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)

@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -63,9 +63,23 @@ class UnitOfWork:
             payload=payload,
             created_at=self.now(),
         )
-        self.session.add(event)
-        self.events.append(event)
+        self.events.append(event)  # written by one INSERT when the block ends (`flush_events`)
         return event
+
+    async def flush_events(self) -> None:
+        """Write the outbox rows of this transaction (one statement, not one ORM flush each)."""
+        if self.events:
+            rows = [
+                {
+                    "account_id": e.account_id,
+                    "seq": e.seq,
+                    "topic": e.topic,
+                    "payload": e.payload,
+                    "created_at": e.created_at,
+                }
+                for e in self.events
+            ]
+            await self.session.execute(insert(OutboxEvent), rows)
 
 
 class Database:
@@ -113,6 +127,7 @@ class Database:
                 raise AccountNotFoundError(f"account {account_id!r} not found")
             work = UnitOfWork(session, account, self._clock)
             yield work
+            await work.flush_events()
         if work.events and self.publish is not None:
             try:
                 await self.publish(work.events)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 from collections.abc import Sequence
@@ -240,7 +241,9 @@ class WsEndpoint:
         key = router.topic(request)
         if router.check is not None:
             try:
-                router.check(request)
+                checked = router.check(request)
+                if inspect.isawaitable(checked):
+                    await checked
             except (ValueError, LookupError) as error:
                 rejected = SubscriptionResponse(status="error", message=str(error), topic=key)
                 connection.send_control(response_frame(router.route, SUBSCRIBE, rejected))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Generic, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -80,11 +80,11 @@ class WsRouter(Generic[RequestT, DataT]):
         *,
         producer: Producer[RequestT, DataT] | None = None,
         snapshot: Snapshot[RequestT, DataT] | None = None,
-        check: Callable[[RequestT], None] | None = None,
+        check: Callable[[RequestT], None | Awaitable[None]] | None = None,
     ) -> None:
-        """`check` vets each subscription: a ValueError or LookupError it raises rejects the
-        subscribe with that message (status "error"), before any producer starts; any other
-        exception is logged and rejects it with a generic message."""
+        """`check` (sync or async) vets each subscription: a ValueError or LookupError it
+        raises rejects the subscribe with that message (status "error"), before any producer
+        starts; any other exception is logged and rejects it with a generic message."""
         cls = type(self)
         if not all(hasattr(cls, name) for name in _CLASS_VARS):
             raise TypeError(

@@ -1,53 +1,43 @@
-"""Per-account state (`AccountBook`) and the money derived from it."""
+"""One account's state as an operation sees it (`AccountBook`) and the money derived from it.
 
-import asyncio
-from collections import defaultdict
+A book is loaded from the database inside the operation's transaction (the account row is
+locked) with what the operation can touch: the money, the open positions, the leverage
+settings and the active orders of the symbol at hand. The operation mutates it in memory,
+collecting what changed in `Changes`; `store.save` writes exactly that before the commit.
+"""
+
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from trading_api.models.broker import AccountMetainfo, EquityData, Execution, OrderStatus
 from trading_api.modules.broker.costs import margin
 from trading_api.modules.broker.errors import OrderNotFoundError, PositionNotFoundError
 from trading_api.modules.broker.market import PriceQuote
+from trading_api.modules.broker.money import ZERO, cents, wire
 from trading_api.modules.broker.orders import OrderState
 from trading_api.modules.broker.positions import PositionState, unrealized_pl
 
 
 @dataclass(slots=True)
 class AccountBook:
-    """Everything one account owns. Mutated only while `lock` is held."""
+    """What one operation may read and change of an account."""
 
     meta: AccountMetainfo
-    balance: float
-    default_leverage: float
-    realized_pl: float = 0.0
+    balance: Decimal
+    realized_pl: Decimal
+    default_leverage: Decimal
     orders: dict[str, OrderState] = field(default_factory=dict)
-    """Every order ever placed, by id; add new ones with `add_order`."""
+    """Loaded orders by id (the active ones of the operation's symbol, and those it names)."""
     positions: dict[str, PositionState] = field(default_factory=dict)
     """Open positions by symbol (netting: one per symbol)."""
-    executions: list[Execution] = field(default_factory=list)
-    leverage: dict[str, float] = field(default_factory=dict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _counters: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
-    _open: defaultdict[str, dict[str, OrderState]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
-    """Orders not known to be final, per symbol, in creation order: what matching scans, so
-    its cost follows the live orders, not the account's whole history."""
+    leverage: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.meta.id
-
-    def next_id(self, prefix: str) -> str:
-        """Unique id within the account, e.g. ``ORD-7``."""
-        self._counters[prefix] += 1
-        return f"{prefix}-{self._counters[prefix]}"
-
-    def next_seq(self) -> int:
-        """Increasing number giving orders their time priority."""
-        self._counters["seq"] += 1
-        return self._counters["seq"]
 
     def order(self, order_id: str) -> OrderState:
         try:
@@ -61,65 +51,60 @@ class AccountBook:
                 return pos
         raise PositionNotFoundError(f"position {position_id!r} not found")
 
-    def leverage_of(self, symbol: str) -> float:
+    def leverage_of(self, symbol: str) -> Decimal:
         return self.leverage.get(symbol, self.default_leverage)
-
-    def add_order(self, state: OrderState) -> None:
-        """Record a new order (its symbol never changes afterwards)."""
-        self.orders[state.id] = state
-        self._open[state.model.symbol][state.id] = state
 
     def working_orders(self, symbol: str) -> list[OrderState]:
         """Orders of `symbol` that the market can fill, oldest first (time priority)."""
-        candidates = self._open.get(symbol)
-        if not candidates:
-            return []
-        found: list[OrderState] = []
-        final: list[str] = []
-        for order_id, state in candidates.items():
-            status = state.model.status
-            if status == OrderStatus.Working:
-                found.append(state)
-            elif not state.active:
-                final.append(order_id)  # filled, cancelled or rejected: never active again
-        for order_id in final:
-            del candidates[order_id]
-        if not candidates:
-            del self._open[symbol]
+        found = [
+            s
+            for s in self.orders.values()
+            if s.model.symbol == symbol and s.model.status == OrderStatus.Working
+        ]
         return sorted(found, key=lambda s: s.seq)
 
-    def working_symbols(self) -> set[str]:
-        """Symbols with at least one working order."""
-        return {symbol for symbol in list(self._open) if self.working_orders(symbol)}
-
-    def margin_used(self) -> float:
+    def margin_used(self) -> Decimal:
         """Margin of open positions at their average price."""
         return sum(
-            margin(p.qty, p.avg_price, self.leverage_of(p.symbol)) for p in self.positions.values()
+            (
+                margin(p.qty, p.avg_price, self.leverage_of(p.symbol))
+                for p in self.positions.values()
+            ),
+            ZERO,
         )
 
+    def equity_value(self, quotes: Mapping[str, PriceQuote]) -> Decimal:
+        """Balance plus the unrealized P&L of the positions marked to `quotes`."""
+        upl = sum((unrealized_pl(p, quotes.get(p.symbol)) for p in self.positions.values()), ZERO)
+        return self.balance + upl
+
     def equity(self, quotes: Mapping[str, PriceQuote]) -> EquityData:
-        """Balance, equity and margin, positions marked to the latest quotes."""
-        upl = sum(unrealized_pl(p, quotes.get(p.symbol)) for p in self.positions.values())
-        used = self.margin_used()
+        """Balance, equity and margin in cents, positions marked to the latest quotes."""
+        upl = cents(
+            sum((unrealized_pl(p, quotes.get(p.symbol)) for p in self.positions.values()), ZERO)
+        )
+        used = cents(self.margin_used())
         equity = self.balance + upl
         return EquityData(
-            equity=equity,
-            balance=self.balance,
-            unrealized_pl=upl,
-            realized_pl=self.realized_pl,
-            margin_used=used,
-            free_margin=equity - used,
+            equity=wire(equity),
+            balance=wire(self.balance),
+            unrealized_pl=wire(upl),
+            realized_pl=wire(self.realized_pl),
+            margin_used=wire(used),
+            free_margin=wire(equity - used),
         )
 
 
 @dataclass(slots=True)
 class Changes:
-    """What one locked operation changed, to report once it is done."""
+    """What one operation changed: written to the database, then reported as events."""
 
     orders: dict[str, OrderState] = field(default_factory=dict)
     positions: dict[str, PositionState] = field(default_factory=dict)
     executions: list[Execution] = field(default_factory=list)
+    leverage: dict[str, Decimal] = field(default_factory=dict)
+    money: bool = False
+    """The balance or realized P&L changed."""
     equity: bool = False
 
     def order(self, state: OrderState) -> None:

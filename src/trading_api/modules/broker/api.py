@@ -8,9 +8,9 @@ insufficient margin; 400 refused by a trading rule; 503 market data unavailable)
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from trading_api.framework.errors import DomainError, error_responses
@@ -37,6 +37,7 @@ from trading_api.models.numbers import QTY_MAX, QTY_MIN
 from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
 from trading_api.modules.broker.errors import (
     AccountNotFoundError,
+    IdempotencyKeyReusedError,
     InsufficientMarginError,
     InvalidLeverageError,
     InvalidOrderError,
@@ -46,7 +47,11 @@ from trading_api.modules.broker.errors import (
     PositionNotFoundError,
     UnknownSymbolError,
 )
-from trading_api.modules.broker.service import BrokerService
+from trading_api.modules.broker.idempotency import HEADER, KEY_MAX_LENGTH, Idempotency, Replay
+
+if TYPE_CHECKING:  # the engine and its storage load when the service first acts
+    from trading_api.modules.broker.reads import Page
+    from trading_api.modules.broker.service import BrokerService
 
 _ACCOUNT: tuple[type[DomainError], ...] = (AccountNotFoundError,)
 _ORDER = (*_ACCOUNT, OrderNotFoundError)
@@ -90,46 +95,133 @@ class _OrderIdConvertor(StringConvertor):
 register_url_convertor("broker_order_id", _OrderIdConvertor())
 PositionId = Annotated[str, Path(description="Position id, e.g. `POS-1`.")]
 
+PAGE_MAX = 1000
+"""Most items of one page of orders or executions (also the default page size)."""
+NEXT_CURSOR = "X-Next-Cursor"
+Limit = Annotated[
+    int,
+    Query(ge=1, le=PAGE_MAX, description=f"Most items to return (at most {PAGE_MAX})."),
+]
+Cursor = Annotated[
+    str | None,
+    Query(
+        pattern="^[0-9]{1,18}$",
+        description=f"Where to continue: the `{NEXT_CURSOR}` header of the previous page.",
+    ),
+]
+_PAGED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_200_OK: {
+        "headers": {
+            NEXT_CURSOR: {
+                "description": "Present when more items follow: pass it as `cursor` to read "
+                "the next page. Items are oldest first.",
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+"""Responses of a paged list: the body stays the array TradingView expects."""
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=KEY_MAX_LENGTH,
+        description="Any unique string (e.g. a UUID). A retry with the same key and body "
+        "answers the first response again without acting twice (kept at least 24 h); the "
+        "same key with another request is refused (409 `idempotency_key_reused`).",
+    ),
+]
+
+
+def _paged(response: Response, page: Page[Any]) -> list[Any]:
+    if page.next_cursor is not None:
+        response.headers[NEXT_CURSOR] = str(page.next_cursor)
+    return page.items
+
+
+async def _idempotency(request: Request, key: str | None) -> Idempotency | None:
+    if key is None:
+        return None
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Idempotency.of(key, request.method, target, await request.body())
+
+
+def _replayed(replay: Replay) -> Response:
+    stored = replay.answer
+    return Response(
+        stored.body,
+        status_code=stored.status_code,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
+
 
 def create_router(service: BrokerService) -> APIRouter:
     router = APIRouter()
-    broker = service.broker
 
     # -- orders -------------------------------------------------------------------------------
 
-    @router.get("/orders", responses=error_responses(*_ACCOUNT))
-    async def get_orders(account_id: AccountId = DEMO_ACCOUNT_ID) -> list[PlacedOrder]:
-        """Every order of the account, final ones included (TradingView `orders`)."""
-        return broker.orders(account_id)
+    @router.get("/orders", responses={**error_responses(*_ACCOUNT), **_PAGED})
+    async def get_orders(
+        response: Response,
+        account_id: AccountId = DEMO_ACCOUNT_ID,
+        limit: Limit = PAGE_MAX,
+        cursor: Cursor = None,
+    ) -> list[PlacedOrder]:
+        """Every order of the account, final ones included, oldest first (TradingView
+        `orders`), in pages: follow `X-Next-Cursor` while it is present."""
+        after = int(cursor) if cursor is not None else 0
+        return _paged(
+            response, await service.broker.orders_page(account_id, cursor=after, limit=limit)
+        )
 
     @router.get(_ORDER_PATH, responses=error_responses(*_ORDER))
     async def get_order(order_id: OrderId, account_id: AccountId = DEMO_ACCOUNT_ID) -> PlacedOrder:
         """One order by id."""
-        return broker.order(order_id, account_id)
+        return await service.broker.order(order_id, account_id)
 
     @router.post(
         "/orders",
         status_code=status.HTTP_201_CREATED,
+        response_model=PlacedOrder,
         responses={
-            **error_responses(*_ACCOUNT, *_QUOTE, InvalidOrderError, InsufficientMarginError),
+            **error_responses(
+                *_ACCOUNT,
+                *_QUOTE,
+                InvalidOrderError,
+                InsufficientMarginError,
+                IdempotencyKeyReusedError,
+            ),
             status.HTTP_201_CREATED: {"links": _PLACED},
         },
     )
-    async def place_order(order: PreOrder, account_id: AccountId = DEMO_ACCOUNT_ID) -> PlacedOrder:
+    async def place_order(
+        order: PreOrder,
+        request: Request,
+        account_id: AccountId = DEMO_ACCOUNT_ID,
+        idempotency_key: IdempotencyKey = None,
+    ) -> PlacedOrder | Response:
         """Place an order (TradingView `placeOrder`); a market order fills at once.
 
         Market orders fill at the ask (buy) or bid (sell); limit and stop orders rest until
         the market reaches them. 400 when a trading rule refuses the order (quantity step,
-        position maximum, `isClose`), 409 when the account lacks the margin.
+        position maximum, `isClose`), 409 when the account lacks the margin or the
+        `Idempotency-Key` was used with another request.
         """
-        return await broker.place_order(order, account_id)
+        try:
+            return await service.broker.place_order(
+                order, account_id, idempotency=await _idempotency(request, idempotency_key)
+            )
+        except Replay as replay:
+            return _replayed(replay)
 
     @router.post("/orders/preview", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def preview_order(
         order: PreOrder, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> OrderPreviewResult:
         """Costs, margin and checks of an order ticket, without placing it (`previewOrder`)."""
-        return await broker.preview_order(order, account_id)
+        return await service.broker.preview_order(order, account_id)
 
     @router.put(
         _ORDER_PATH,
@@ -150,35 +242,39 @@ def create_router(service: BrokerService) -> APIRouter:
 
         A bracket order accepts only its own price (`limitPrice` or `stopPrice`).
         """
-        return await broker.modify_order(order_id, modification, account_id)
+        return await service.broker.modify_order(order_id, modification, account_id)
 
     @router.delete(_ORDER_PATH, responses=error_responses(*_ORDER, OrderNotModifiableError))
     async def cancel_order(
         order_id: OrderId, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> PlacedOrder:
         """Cancel a working order and its brackets (TradingView `cancelOrder`); 409 if final."""
-        return await broker.cancel_order(order_id, account_id)
+        return await service.broker.cancel_order(order_id, account_id)
 
     # -- positions ----------------------------------------------------------------------------
 
     @router.get("/positions", responses=error_responses(*_ACCOUNT))
     async def get_positions(account_id: AccountId = DEMO_ACCOUNT_ID) -> list[Position]:
         """Open positions, marked to the latest quotes (TradingView `positions`)."""
-        return broker.positions(account_id)
+        return await service.broker.positions(account_id)
 
     @router.get("/positions/{position_id}", responses=error_responses(*_POSITION))
     async def get_position(
         position_id: PositionId, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> Position:
         """One open position by id."""
-        return broker.position(position_id, account_id)
+        return await service.broker.position(position_id, account_id)
 
     @router.delete(
         "/positions/{position_id}",
-        responses=error_responses(*_POSITION, *_QUOTE_HELD, InvalidOrderError),
+        response_model=Position,
+        responses=error_responses(
+            *_POSITION, *_QUOTE_HELD, InvalidOrderError, IdempotencyKeyReusedError
+        ),
     )
     async def close_position(
         position_id: PositionId,
+        request: Request,
         amount: Annotated[
             float | None,
             Query(
@@ -190,12 +286,22 @@ def create_router(service: BrokerService) -> APIRouter:
             ),
         ] = None,
         account_id: AccountId = DEMO_ACCOUNT_ID,
-    ) -> Position:
+        idempotency_key: IdempotencyKey = None,
+    ) -> Position | Response:
         """Close a position, or `amount` of it, at market (TradingView `closePosition`).
 
-        Returns the position after the close (`qty` 0 once fully closed).
+        Returns the position after the close (`qty` 0 once fully closed). A partial close is
+        not idempotent: send an `Idempotency-Key` to retry it safely.
         """
-        return await broker.close_position(position_id, amount, account_id)
+        try:
+            return await service.broker.close_position(
+                position_id,
+                amount,
+                account_id,
+                idempotency=await _idempotency(request, idempotency_key),
+            )
+        except Replay as replay:
+            return _replayed(replay)
 
     @router.put(
         "/positions/{position_id}/brackets",
@@ -208,29 +314,40 @@ def create_router(service: BrokerService) -> APIRouter:
 
         Fields left out remove that bracket.
         """
-        return await broker.edit_position_brackets(position_id, brackets, account_id)
+        return await service.broker.edit_position_brackets(position_id, brackets, account_id)
 
     # -- executions and account ---------------------------------------------------------------
 
-    @router.get("/executions/{symbol}", responses=error_responses(*_ACCOUNT))
+    @router.get(
+        "/executions/{symbol}",
+        responses={**error_responses(*_ACCOUNT, UnknownSymbolError), **_PAGED},
+    )
     async def get_executions(
         symbol: Annotated[str, Path(description="Symbol whose fills to list, e.g. `AAPL`.")],
+        response: Response,
         account_id: AccountId = DEMO_ACCOUNT_ID,
+        limit: Limit = PAGE_MAX,
+        cursor: Cursor = None,
     ) -> list[Execution]:
-        """Fills of one symbol, oldest first (TradingView `executions`)."""
-        return broker.executions(symbol, account_id)
+        """Fills of one symbol, oldest first (TradingView `executions`), in pages: follow
+        `X-Next-Cursor` while it is present."""
+        after = int(cursor) if cursor is not None else 0
+        page = await service.broker.symbol_executions_page(
+            symbol, account_id, cursor=after, limit=limit
+        )
+        return _paged(response, page)
 
     @router.get("/account", responses=error_responses(*_ACCOUNT))
     async def get_account(account_id: AccountId = DEMO_ACCOUNT_ID) -> AccountSummary:
         """Account identity and money: equity, balance, realized and unrealized P&L, margin."""
-        return broker.account_summary(account_id)
+        return await service.broker.account_summary(account_id)
 
     @router.get("/connection", responses=error_responses(*_ACCOUNT))
     async def get_connection_status(
         account_id: AccountId = DEMO_ACCOUNT_ID,
     ) -> BrokerConnectionStatus:
         """Current broker connection status (also pushed on the `broker-connection` route)."""
-        return broker.connection_status(account_id)
+        return await service.broker.connection_status(account_id)
 
     # -- leverage -----------------------------------------------------------------------------
 
@@ -245,20 +362,20 @@ def create_router(service: BrokerService) -> APIRouter:
     ) -> LeverageInfo:
         """Leverage of a symbol and its allowed range (TradingView `leverageInfo`)."""
         params = LeverageInfoParams(symbol=symbol, order_type=order_type, side=side)
-        return await broker.leverage_info(params, account_id)
+        return await service.broker.leverage_info(params, account_id)
 
     @router.put("/leverage", responses=error_responses(*_ACCOUNT, *_QUOTE, InvalidLeverageError))
     async def set_leverage(
         params: LeverageSetParams, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> LeverageSetResult:
         """Set the leverage of a symbol (TradingView `setLeverage`); 400 if the preview errs."""
-        return await broker.set_leverage(params, account_id)
+        return await service.broker.set_leverage(params, account_id)
 
     @router.post("/leverage/preview", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def preview_leverage(
         params: LeverageSetParams, account_id: AccountId = DEMO_ACCOUNT_ID
     ) -> LeveragePreviewResult:
         """Margin consequences of a leverage change, without applying it (`previewLeverage`)."""
-        return await broker.preview_leverage(params, account_id)
+        return await service.broker.preview_leverage(params, account_id)
 
     return router

@@ -1,19 +1,23 @@
-"""Cost formulas shared by fills, previews and margin checks (one place, documented)."""
+"""Cost formulas shared by fills, previews and margin checks (one place, in `Decimal`)."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from trading_api.modules.broker.config import EngineConfig
+from trading_api.modules.broker.money import ZERO, cents, dec
 
 
-def commission(config: EngineConfig, qty: float, price: float) -> float:
-    """max(qty * price * rate, minimum); zero-quantity trades cost nothing."""
+def commission(config: EngineConfig, qty: Decimal, price: Decimal) -> Decimal:
+    """max(qty * price * rate, minimum) in cents; zero-quantity trades cost nothing."""
     if qty <= 0:
-        return 0.0
-    return max(qty * price * config.commission_rate, config.min_commission)
+        return ZERO
+    return cents(max(qty * price * dec(config.commission_rate), dec(config.min_commission)))
 
 
-def margin(qty: float, price: float, leverage: float) -> float:
-    """Margin held for `qty` at `price`: notional / leverage."""
+def margin(qty: Decimal, price: Decimal, leverage: Decimal) -> Decimal:
+    """Margin held for `qty` at `price`: notional / leverage (unrounded)."""
     return abs(qty) * price / leverage
 
 
@@ -21,13 +25,15 @@ def margin(qty: float, price: float, leverage: float) -> float:
 class OrderCosts:
     """Estimated costs of an order at `price`."""
 
-    price: float
-    notional: float
-    commission: float
-    margin: float
+    price: Decimal
+    notional: Decimal
+    commission: Decimal
+    margin: Decimal
 
 
-def order_costs(config: EngineConfig, qty: float, price: float, leverage: float) -> OrderCosts:
+def order_costs(
+    config: EngineConfig, qty: Decimal, price: Decimal, leverage: Decimal
+) -> OrderCosts:
     """Notional, commission and margin of an order of `qty` at `price`."""
     return OrderCosts(
         price=price,

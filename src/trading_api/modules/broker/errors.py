@@ -77,3 +77,10 @@ class MarketDataUnavailableError(BrokerError):
 
     http_status = 503
     code = "market_data_unavailable"
+
+
+class IdempotencyKeyReusedError(BrokerError):
+    """The `Idempotency-Key` was first used with a different request (method, path or body)."""
+
+    http_status = 409
+    code = "idempotency_key_reused"

@@ -35,10 +35,15 @@ class PriceQuote:
 
 
 class MarketData(Protocol):
-    """Source of current prices."""
+    """Source of current prices, and of the canonical ticker of a symbol."""
 
     async def quote(self, symbol: str) -> PriceQuote:
         """Current quote; raises `UnknownSymbolError` or `MarketDataUnavailableError`."""
+        ...
+
+    async def canonical(self, symbol: str) -> str:
+        """The datafeed's ticker of `symbol` (``aapl``, ``NASDAQ:AAPL`` → ``AAPL``): what
+        keys positions; raises `UnknownSymbolError` for a symbol the source does not know."""
         ...
 
 
@@ -76,6 +81,14 @@ class ManualMarketData:
             return self._quotes[symbol]
         except KeyError:
             raise UnknownSymbolError(f"unknown symbol {symbol!r}") from None
+
+    async def canonical(self, symbol: str) -> str:
+        """A quoted symbol, matched like the datafeed does: any case, optional exchange."""
+        key = symbol.strip().upper().rpartition(":")[2]
+        for known in self._quotes:
+            if known.upper() == key:
+                return known
+        raise UnknownSymbolError(f"unknown symbol {symbol!r}")
 
     def add_listener(self, listener: QuoteListener) -> None:
         self._listeners.append(listener)

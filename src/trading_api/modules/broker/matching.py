@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from trading_api.models.broker import OrderType, Side
 from trading_api.modules.broker.market import PriceQuote
+from trading_api.modules.broker.money import round_price
 from trading_api.modules.broker.orders import OrderState
 
 
@@ -43,7 +44,7 @@ def _trail(state: OrderState, quote: PriceQuote, distance: float) -> bool:
         candidate = quote.ask + distance
         better = current is None or candidate < current
     if better:
-        order.stop_price = candidate
+        order.stop_price = round_price(candidate)
     return better
 
 

@@ -1,5 +1,7 @@
 """Order state kept by the engine, and the bracket (take-profit / stop) specification."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,8 +25,9 @@ ACTIVE_STATUSES = frozenset({OrderStatus.Placing, OrderStatus.Working, OrderStat
 class OrderState:
     """An order plus what the wire model does not show.
 
-    `seq` gives time priority; `triggered` marks a stop-limit whose stop was reached (it now
-    rests as a limit); `take_profit_id`/`stop_id` are the bracket children of a parent order.
+    `seq` gives time priority (the id's number); `triggered` marks a stop-limit whose stop was
+    reached (it now rests as a limit); `take_profit_id`/`stop_id` are the bracket children of a
+    parent order; `stored` is False until the order was written once.
     """
 
     model: PlacedOrder
@@ -32,6 +35,8 @@ class OrderState:
     triggered: bool = False
     take_profit_id: str | None = None
     stop_id: str | None = None
+    created_at: int = 0
+    stored: bool = False
 
     @property
     def id(self) -> str:
@@ -79,7 +84,7 @@ class BracketSpec:
     trailing_stop_pips: float | None = None
 
     @classmethod
-    def of(cls, source: OrderFields | Brackets) -> "BracketSpec":
+    def of(cls, source: OrderFields | Brackets) -> BracketSpec:
         return cls(
             take_profit=source.take_profit,
             stop_loss=source.stop_loss,

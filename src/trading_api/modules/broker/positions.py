@@ -1,46 +1,49 @@
-"""Net position accounting: average price, realized and unrealized P&L (pure functions)."""
+"""Net position accounting: average price, realized and unrealized P&L (pure, in `Decimal`)."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from trading_api.models.broker import PlacedOrder, Position, Side, StopType
 from trading_api.modules.broker.market import PriceQuote
-
-EPSILON = 1e-9
-"""Quantities closer to zero than this are zero (float noise of partial closes)."""
-QTY_DECIMALS = 9
-"""Net quantities are rounded to this many decimals, far below any quantity step: float noise
-(0.009 - 0.008 = 0.000999…) never leaves a position a hair below the minimum quantity."""
+from trading_api.modules.broker.money import ZERO, cents, dec, price, wire
 
 
 @dataclass(slots=True)
 class PositionState:
-    """Mutable state of a net position; `net_qty` is signed (> 0 long, < 0 short)."""
+    """Mutable state of a net position; `net_qty` is signed (> 0 long, < 0 short).
+
+    `stored` is False until the position was written once (it is then updated in place).
+    """
 
     id: str
     symbol: str
-    net_qty: float = 0.0
-    avg_price: float = 0.0
-    realized_pl: float = 0.0
+    net_qty: Decimal = ZERO
+    avg_price: Decimal = ZERO
+    realized_pl: Decimal = ZERO
     side: Side = Side.Buy
     take_profit_id: str | None = None
     stop_id: str | None = None
+    opened_at: int = 0
+    stored: bool = False
 
     @property
-    def qty(self) -> float:
+    def qty(self) -> Decimal:
         return abs(self.net_qty)
 
 
 @dataclass(frozen=True, slots=True)
 class FillOutcome:
-    """What a fill did to a position."""
+    """What a fill did to a position (`realized` in cents)."""
 
-    realized: float
+    realized: Decimal
     closed: bool
     flipped: bool
     increased: bool
 
 
-def apply_fill(pos: PositionState, side: Side, qty: float, price: float) -> FillOutcome:
+def apply_fill(pos: PositionState, side: Side, qty: Decimal, fill: Decimal) -> FillOutcome:
     """Net a fill into `pos`.
 
     Increase: the average price becomes the qty-weighted mean. Reduce: realized P&L is
@@ -48,17 +51,17 @@ def apply_fill(pos: PositionState, side: Side, qty: float, price: float) -> Fill
     than the position closes it (realizing P&L) and opens the rest at the fill price (flip).
     """
     old = pos.net_qty
-    new = round(old + side * qty, QTY_DECIMALS) + 0.0  # + 0.0: no negative zero
+    new = old + side * qty + ZERO
     if old == 0 or (old > 0) == (side == Side.Buy):
-        pos.avg_price = (abs(old) * pos.avg_price + qty * price) / (abs(old) + qty)
+        pos.avg_price = price((abs(old) * pos.avg_price + qty * fill) / (abs(old) + qty))
         pos.net_qty = new
         pos.side = side
-        return FillOutcome(realized=0.0, closed=False, flipped=False, increased=True)
+        return FillOutcome(realized=ZERO, closed=False, flipped=False, increased=True)
     closed_qty = min(abs(old), qty)
-    realized = (price - pos.avg_price) * closed_qty * (1 if old > 0 else -1)
+    realized = cents((fill - pos.avg_price) * closed_qty * (1 if old > 0 else -1))
     flipped = new != 0 and (new > 0) != (old > 0)
     if flipped:
-        pos.avg_price = price
+        pos.avg_price = fill
         pos.side = side
     pos.net_qty = new
     pos.realized_pl += realized
@@ -70,11 +73,11 @@ def mark_price(pos: PositionState, quote: PriceQuote) -> float:
     return quote.bid if pos.net_qty > 0 else quote.ask
 
 
-def unrealized_pl(pos: PositionState, quote: PriceQuote | None) -> float:
-    """(mark - avg) * signed qty; zero without a quote (marked at its average price)."""
+def unrealized_pl(pos: PositionState, quote: PriceQuote | None) -> Decimal:
+    """(mark - avg) * signed qty, unrounded; zero without a quote (marked at its average)."""
     if quote is None or pos.net_qty == 0:
-        return 0.0
-    return (mark_price(pos, quote) - pos.avg_price) * pos.net_qty
+        return ZERO
+    return (dec(mark_price(pos, quote)) - pos.avg_price) * pos.net_qty
 
 
 def position_model(
@@ -87,13 +90,13 @@ def position_model(
     result = Position(
         id=pos.id,
         symbol=pos.symbol,
-        qty=pos.qty,
-        long_qty=max(pos.net_qty, 0.0),
-        short_qty=max(-pos.net_qty, 0.0),
+        qty=wire(pos.qty),
+        long_qty=wire(max(pos.net_qty, ZERO)),
+        short_qty=wire(max(-pos.net_qty, ZERO)),
         side=pos.side,
-        avg_price=pos.avg_price,
-        unrealized_pl=unrealized_pl(pos, quote),
-        realized_pl=pos.realized_pl,
+        avg_price=wire(pos.avg_price),
+        unrealized_pl=wire(cents(unrealized_pl(pos, quote))),
+        realized_pl=wire(pos.realized_pl),
     )
     if take_profit is not None:
         result.take_profit = take_profit.limit_price

@@ -1,5 +1,8 @@
 """Order and leverage previews: what an order or a leverage change would cost (read-only)."""
 
+from __future__ import annotations
+
+from decimal import Decimal
 from functools import partial
 
 from trading_api.models.broker import (
@@ -14,14 +17,15 @@ from trading_api.models.broker import (
 from trading_api.modules.broker.config import LeverageRules
 from trading_api.modules.broker.costs import OrderCosts
 from trading_api.modules.broker.market import PriceQuote
+from trading_api.modules.broker.money import dec
 
 
-def fmt_number(value: float) -> str:
+def fmt_number(value: float | Decimal) -> str:
     """Prices and quantities: up to 10 significant digits, no float noise."""
-    return format(value, ".10g")
+    return format(float(value), ".10g")
 
 
-def fmt_money(value: float, currency: str) -> str:
+def fmt_money(value: float | Decimal, currency: str) -> str:
     """Amounts of money: two decimals and the currency."""
     return f"{value:.2f} {currency}"
 
@@ -44,7 +48,7 @@ def _row(title: str, value: str) -> OrderPreviewSectionRow:
 def order_preview(
     order: PreOrder,
     costs: OrderCosts,
-    leverage: float,
+    leverage: Decimal,
     currency: str,
     *,
     confirm_id: str,
@@ -75,7 +79,7 @@ def order_preview(
         ),
     ]
     bracket_rows = [
-        _row(title, money((level - costs.price) * order.qty * order.side))
+        _row(title, money((dec(level) - costs.price) * dec(order.qty) * order.side))
         for title, level in (
             ("P&L at take profit", order.take_profit),
             ("P&L at stop loss", order.stop_loss),
@@ -92,14 +96,14 @@ def order_preview(
 
 def leverage_preview(
     symbol: str,
-    current: float,
+    current: Decimal,
     requested: float,
     rules: LeverageRules,
     *,
-    margin_before: float,
-    margin_after: float,
-    total_margin_after: float,
-    equity: float,
+    margin_before: Decimal,
+    margin_after: Decimal,
+    total_margin_after: Decimal,
+    equity: Decimal,
     currency: str,
 ) -> LeveragePreviewResult:
     """Infos, warnings and errors of changing `symbol`'s leverage from `current` to `requested`."""

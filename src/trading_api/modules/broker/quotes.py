@@ -62,7 +62,9 @@ class InProcessMarketData:
     """Quotes straight from a datafeed source in this process (no I/O, no serialization)."""
 
     def __init__(self, source: MarketDataSource) -> None:
-        from trading_api.modules.datafeed import errors  # loaded already: `source` exists
+        from trading_api.modules.datafeed import (
+            errors,
+        )  # loaded already: `source` exists
 
         self.source = source
         self._unknown_symbol = errors.UnknownSymbolError
@@ -76,6 +78,12 @@ class InProcessMarketData:
         except self._datafeed_error as exc:
             raise MarketDataUnavailableError(f"no quote for {symbol}: {exc}") from None
         return price_quote(data)
+
+    async def canonical(self, symbol: str) -> str:
+        try:
+            return self.source.resolve(symbol).ticker
+        except self._unknown_symbol:
+            raise UnknownSymbolError(f"unknown symbol {symbol!r}") from None
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, PriceQuote]:
         return _usable(self.source.quotes(symbols))
@@ -95,12 +103,36 @@ class HttpMarketData:
         self.base_url = base_url
         self.timeout = timeout
         self._client: DatafeedClient | None = None
+        self._tickers: dict[str, str] = {}
+        """Symbol as sent → the datafeed's ticker (a ticker never changes)."""
 
     async def quote(self, symbol: str) -> PriceQuote:
         (data,) = await self._fetch([symbol])
         if data.s != "ok" and not await self._exists(symbol):
             raise UnknownSymbolError(f"unknown symbol {symbol!r}")
         return price_quote(data)
+
+    async def canonical(self, symbol: str) -> str:
+        ticker = self._tickers.get(symbol)
+        if ticker is None:
+            ticker = self._tickers[symbol] = await self._resolve(symbol)
+        return ticker
+
+    async def _resolve(self, symbol: str) -> str:
+        import httpx
+
+        from trading_api.clients import ApiError
+
+        try:
+            return (await self._datafeed().resolve_symbol(symbol)).ticker
+        except ApiError as exc:
+            if exc.status_code == 404:
+                raise UnknownSymbolError(f"unknown symbol {symbol!r}") from None
+            raise MarketDataUnavailableError(f"datafeed at {self.base_url} failed: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise MarketDataUnavailableError(
+                f"datafeed at {self.base_url} failed: {str(exc) or type(exc).__name__}"
+            ) from None
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, PriceQuote]:
         if not symbols:

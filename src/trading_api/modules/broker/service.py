@@ -1,18 +1,21 @@
-"""Broker service: the engine, its market data, its WebSocket routes and the quote feed.
+"""Broker service: the engine, its database, market data, WebSocket routes and quote feed.
 
-`BrokerService` is the engine's `BrokerEvents` sink: every order, execution, position, equity
-and connection change is published on the account's topic of the matching route. A polling
-task (`running()`, started by the module's lifespan) feeds the quotes of every watched symbol
-to `Broker.on_quote`, so resting orders and brackets fill as the market moves.
+`BrokerService` is the engine's `BrokerEvents` sink: every committed order, execution,
+position, equity and connection change is published on the account's topic of the matching
+route. `running()` (the module's lifespan) opens the database (``TRADING_API_DATABASE_*``,
+docs/storage.md), checks or migrates its schema, and polls the quotes of every watched symbol
+into `Broker.on_quote`, so resting orders — also those placed before a restart — fill as the
+market moves. Nothing opens a database before `running()`: the build never touches one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -31,7 +34,6 @@ from trading_api.models.broker import (
     PositionsSubscriptionRequest,
 )
 from trading_api.modules.broker.config import Clock, EngineConfig, system_clock
-from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.errors import MarketDataUnavailableError, NotFoundError
 from trading_api.modules.broker.market import PriceQuote
 from trading_api.modules.broker.quotes import HttpMarketData, InProcessMarketData, QuoteSource
@@ -44,6 +46,10 @@ from trading_api.modules.broker.ws_generated import (
     PositionsRouter,
 )
 from trading_api.ws import WsRouter
+
+if TYPE_CHECKING:  # the engine and storage import SQLAlchemy: loaded when the service first acts
+    from trading_api.modules.broker.engine import Broker
+    from trading_api.storage import StorageSettings
 
 __all__ = ["BrokerService"]
 
@@ -67,8 +73,13 @@ class BrokerService:
         market: QuoteSource | None = None,
         config: EngineConfig | None = None,
         clock: Clock = system_clock,
+        storage: StorageSettings | None = None,
     ) -> None:
         self.settings = settings if settings is not None else BrokerSettings()
+        self.storage = storage
+        """Database settings; None: read ``TRADING_API_DATABASE_*`` when the service starts."""
+        self._clock = clock
+        self._config = config
         self._market = market
         check = self._check_account
         self.orders = OrdersRouter(check=check)
@@ -79,7 +90,13 @@ class BrokerService:
         self._requests: dict[tuple[type[BaseModel], str, str | None], BaseModel] = {}
         self._last_quotes: dict[str, PriceQuote] = {}
         self._market_ok = True
-        self.broker = Broker(self, self, config=config, clock=clock)
+
+    @functools.cached_property
+    def broker(self) -> Broker:
+        """The engine, created on first use (building the docs never imports it)."""
+        from trading_api.modules.broker.engine import Broker
+
+        return Broker(self, self, config=self._config, clock=self._clock)
 
     @property
     def routers(self) -> list[WsRouter[Any, Any]]:
@@ -116,21 +133,25 @@ class BrokerService:
         """`MarketData` of the engine: the current source's quote."""
         return await self.market.quote(symbol)
 
+    async def canonical(self, symbol: str) -> str:
+        """`MarketData` of the engine: the current source's ticker of `symbol`."""
+        return await self.market.canonical(symbol)
+
     async def poll_quotes(self) -> None:
         """Fetch the quotes of every watched symbol once and feed the changed ones to the engine.
 
         A failing source turns the broker connection to Disconnected (and back to Connected
         on the next successful poll), so front ends see the outage on `broker-connection`.
         """
-        symbols = sorted(self.broker.watched_symbols())
+        symbols = sorted(await self.broker.watched_symbols())
         if not symbols:
             return
         try:
             quotes = await self.market.quotes(symbols)
         except MarketDataUnavailableError as exc:
-            self._set_market_ok(False, str(exc))
+            await self._set_market_ok(False, str(exc))
             return
-        self._set_market_ok(True)
+        await self._set_market_ok(True)
         for symbol, quote in quotes.items():
             if self._last_quotes.get(symbol) == quote:
                 continue  # nothing can fill or re-mark at an unchanged price
@@ -148,26 +169,36 @@ class BrokerService:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The quote feed runs inside this context; market connections close on exit."""
-        task = asyncio.create_task(self.run_quote_feed(), name="broker-quote-feed")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            if self._market is not None:
-                await self._market.aclose()
+        """Open the database (refusing an unmigrated one unless auto-migrating) and run the
+        quote feed; on exit the feed stops and market and database connections close."""
+        from trading_api.storage import Database, StorageSettings, prepare_schema
 
-    def _set_market_ok(self, ok: bool, problem: str = "") -> None:
+        storage = self.storage if self.storage is not None else StorageSettings.from_env()
+        database = Database.from_settings(storage, clock=self._clock)
+        try:
+            await prepare_schema(database.engine, auto_migrate=storage.auto_migrate)
+            await self.broker.open(database)
+            task = asyncio.create_task(self.run_quote_feed(), name="broker-quote-feed")
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                if self._market is not None:
+                    await self._market.aclose()
+        finally:
+            await database.dispose()
+
+    async def _set_market_ok(self, ok: bool, problem: str = "") -> None:
         if ok == self._market_ok:
             return
         self._market_ok = ok
         if ok:
-            self.broker.set_connection_status(ConnectionStatus.Connected, "Connected")
+            await self.broker.set_connection_status(ConnectionStatus.Connected, "Connected")
         else:
             _log.warning("broker market data unavailable: %s", problem)
-            self.broker.set_connection_status(
+            await self.broker.set_connection_status(
                 ConnectionStatus.Disconnected,
                 f"Market data unavailable: {problem}",
                 DisconnectType.BrokenConnection,
@@ -207,20 +238,20 @@ class BrokerService:
 
     # -- subscriptions: vetted like REST requests, then a snapshot for each new subscriber ------
 
-    def _check_account(self, request: _AccountScoped) -> None:
+    async def _check_account(self, request: _AccountScoped) -> None:
         """Refuse a subscription for an unknown account (status error), as REST answers 404."""
         try:
-            self.broker.account_metainfo(request.account_id)
+            await self.broker.account_metainfo(request.account_id)
         except NotFoundError as exc:
             raise LookupError(exc.message) from None
 
     async def _equity_snapshot(self, request: EquitySubscriptionRequest) -> EquityData:
-        return self.broker.equity(request.account_id)  # the account exists: it was checked
+        return await self.broker.equity(request.account_id)  # the account exists: checked
 
     async def _connection_snapshot(
         self, request: BrokerConnectionSubscriptionRequest
     ) -> BrokerConnectionStatus:
-        return self.broker.connection_status(request.account_id)
+        return await self.broker.connection_status(request.account_id)
 
 
 class _AccountScoped(Protocol):
