@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trading_api.codegen import files
+from trading_api.codegen import files, streams
 from trading_api.codegen.client.parser import ClientSpec, parse_openapi
 from trading_api.codegen.client.render import generator_digest
 from trading_api.codegen.errors import GenerationError, MissingToolError
@@ -119,10 +119,11 @@ def _plan_version(
     module_app, openapi, asyncapi = documents.module_app, documents.openapi, documents.asyncapi
     names, version = module_app.module.names, module_app.version
     openapi_text = _plan_spec(package, module_app, "openapi", openapi, layout, plan, log)
+    asyncapi_text = ""
     if asyncapi is not None:
-        _plan_spec(package, module_app, "asyncapi", asyncapi, layout, plan, log)
+        asyncapi_text = _plan_spec(package, module_app, "asyncapi", asyncapi, layout, plan, log)
     client_path = layout.client_path(names, version)
-    stamp = fingerprint(openapi_text, generator_digest())
+    stamp = fingerprint(openapi_text, asyncapi_text, generator_digest(), streams.generator_digest())
     if read_fingerprint(files.read_text(client_path)) == stamp:
         plan.unchanged.append(client_path)
         log(f"[{package}] client {client_path.name}: up to date")
@@ -136,6 +137,7 @@ def _plan_version(
         "prefix": module_app.mount_path,
         "spec_name": spec_filename(names, version, "openapi"),
         "fingerprint_header": header_line(stamp),
+        "stream": None if asyncapi is None else _stream_spec(module_app, asyncapi),
     }
     plan.put_later(package, client_path, plan.jobs.submit(render_client_source, client, options))
     log(f"[{package}] client {client_path.name}: generated {client_class_name(names, version)}")
@@ -181,6 +183,16 @@ def render_client_source(client: ClientSpec, options: dict[str, Any]) -> str:
         raise
     except Exception as error:  # black refuses source that does not parse
         raise GenerationError(f"generated client does not parse: {error}") from error
+
+
+def _stream_spec(module_app: ModuleApp, asyncapi: dict[str, Any]) -> streams.StreamSpec:
+    names, version = module_app.module.names, module_app.version
+    return streams.parse_asyncapi(
+        asyncapi,
+        class_name=streams.stream_class_name(names, version),
+        module_name=module_app.module.name,
+        known_models=_known_models(),
+    )
 
 
 def plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> None:
