@@ -7,10 +7,15 @@ reconnected to and every subscription renewed exactly once; the API key reaches 
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
+import re
+import subprocess
 import sys
+import textwrap
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -65,6 +70,9 @@ def command(port: int = 0) -> list[str]:
 def trading_server(port: int = 0) -> Iterator[Server]:
     with serve(command(port), cwd=ROOT, env=clean_env(**ENV)) as server:
         yield server
+
+
+DOCS = ROOT / "docs" / "clients.md"
 
 
 def demo_key(server: Server) -> str:
@@ -187,6 +195,93 @@ async def test_refused_subscriptions_raise(server: Server) -> None:
         assert unknown.value.topic == 'orders:{"accountId":"NO-SUCH-ACCOUNT"}'
         # the connection is unaffected: an accepted subscription still works
         assert isinstance(await first(datafeed.bars(symbol=SYMBOL, resolution="1")), Bar)
+
+
+def streams_examples() -> list[str]:
+    """The Python examples of the "Streams" section of docs/clients.md."""
+    section = DOCS.read_text(encoding="utf-8").split("\n## Streams\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+@pytest.mark.slow
+async def test_streams_docs_examples_run(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = streams_examples()
+    assert len(examples) == 3
+    for number, source in enumerate(examples, 1):
+        code = compile(
+            source,
+            f"docs/clients.md#streams-{number}",
+            "exec",
+            flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+        )
+        names = {"base_url": server.base_url, "api_key": demo_key(server)}
+        await asyncio.wait_for(eval(code, names), TIMEOUT)  # a coroutine: the examples await
+    printed = capsys.readouterr().out
+    assert "filled at" in printed and "unknown symbol 'NOPE'" in printed
+
+
+@pytest.fixture(scope="module")
+def clients_only_python(built_dist: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with only `<wheel>[clients]`: no FastAPI, Starlette or uvicorn."""
+    venv = tmp_path_factory.mktemp("clients-venv") / "env"
+    env = clean_env()
+    subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
+    python = venv / "bin" / "python"
+    install = [
+        "uv",
+        "pip",
+        "install",
+        "-q",
+        "--python",
+        str(python),
+        f"{built_dist.wheel}[clients]",
+    ]
+    subprocess.run(install, check=True, env=env)
+    return python
+
+
+CLIENTS_ONLY_SCRIPT = textwrap.dedent("""
+    import asyncio, importlib.util, sys
+    from trading_api.clients import BrokerStream, DatafeedStream, SubscriptionError
+
+    async def main(base_url, api_key):
+        async with (
+            DatafeedStream(base_url) as datafeed,
+            BrokerStream(base_url, api_key=api_key) as broker,
+        ):
+            bar = await anext(datafeed.bars(symbol="BTCUSD", resolution="1"))
+            quote = await anext(datafeed.quotes(symbols=["BTCUSD"]))
+            equity = await anext(broker.equity(account_id="DEMO-1"))
+            try:
+                await anext(broker.orders(account_id="NO-SUCH-ACCOUNT"))
+            except SubscriptionError as refused:
+                print("refused", refused.topic)
+        print(type(bar).__name__, type(quote).__name__, type(equity).__name__)
+
+    asyncio.run(main(*sys.argv[1:]))
+    print("server packages:", [m for m in ("fastapi", "starlette", "uvicorn")
+                               if importlib.util.find_spec(m) is not None])
+    """)
+
+
+@pytest.mark.slow
+def test_streams_from_a_clients_only_install(clients_only_python: Path, server: Server) -> None:
+    result = subprocess.run(
+        [clients_only_python, "-c", CLIENTS_ONLY_SCRIPT, server.base_url, demo_key(server)],
+        cwd=clients_only_python.parent,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        'refused orders:{"accountId":"NO-SUCH-ACCOUNT"}',
+        "Bar QuoteData EquityData",
+        "server packages: []",
+    ]
 
 
 # -- reconnect and resubscribe ----------------------------------------------------------------

@@ -114,7 +114,7 @@ class BaseStream:
         connect_timeout: float | None = 30.0,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
-        buffer_size: int = 1000,
+        buffer_size: int = 10_000,
         max_size: int | None = 2**20,
         extra_headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -130,7 +130,8 @@ class BaseStream:
         ack_timeout: seconds to wait for a subscribe's answer.
         connect_timeout: seconds `__aenter__` waits for the first connection (None: forever).
         ping_interval, ping_timeout: websockets' keepalive pings (None disables them).
-        buffer_size: updates buffered per iterator; beyond it the oldest is dropped.
+        buffer_size: updates buffered per iterator; beyond it the oldest is dropped (logged
+            once per iterator, counted in `Subscription.dropped`).
         max_size: largest incoming frame in bytes (websockets' `max_size`).
         extra_headers: more handshake headers.
         """
@@ -399,7 +400,13 @@ class BaseStream:
             topic = self._topics.get(update.topic)
             if topic is not None:  # else: closed meanwhile, its last updates still arriving
                 for inbox in topic.inboxes:
-                    inbox.put(update.payload)
+                    if inbox.put(update.payload) and inbox.dropped == 1:
+                        logger.warning(
+                            "%s: an iterator of %s fell %d updates behind; dropping its oldest",
+                            self.url,
+                            topic.key,
+                            self._buffer_size,
+                        )
             return
         try:
             frame = json.loads(raw)

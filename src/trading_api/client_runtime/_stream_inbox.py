@@ -30,14 +30,17 @@ class Inbox(Generic[T]):
         self._error: BaseException | None = None
         self.dropped = 0
 
-    def put(self, item: T) -> None:
+    def put(self, item: T) -> bool:
+        """Buffer `item`; True when that dropped the oldest one (the buffer was full)."""
         if self._ended:
-            return
-        if len(self._items) >= self._limit:
+            return False
+        full = len(self._items) >= self._limit
+        if full:
             self._items.popleft()
             self.dropped += 1
         self._items.append(item)
         self._event.set()
+        return full
 
     def end(self, error: BaseException | None = None) -> None:
         """No more updates: the iterator drains what is buffered, then stops (or raises)."""
