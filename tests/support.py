@@ -79,12 +79,30 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
     }
 
 
+_API_KEY_LINE = re.compile(r"^\s+(tapi_\S+)$")
+
+
 @dataclass
 class Server:
     base_url: str
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
     """Every line the server printed (uvicorn's access log included), read as it comes."""
+
+    @property
+    def api_key(self) -> str:
+        """The key of the `demo` user the server created on its empty database (printed
+        once at start, before uvicorn's address)."""
+        for line in self.output:
+            match = _API_KEY_LINE.match(line)
+            if match:
+                return match.group(1)
+        raise AssertionError("the server printed no demo API key:\n" + "".join(self.output))
+
+
+def bearer(api_key: str) -> dict[str, str]:
+    """The `Authorization` header carrying `api_key`."""
+    return {"Authorization": f"Bearer {api_key}"}
 
 
 @contextmanager

@@ -58,7 +58,7 @@ def replay(executions: list[Execution]) -> tuple[float, float, float]:
 
 async def test_concurrent_placements_are_neither_lost_nor_duplicated(server: Server) -> None:
     tickets = [ticket(n) for n in range(ORDERS)]
-    async with BrokerClient(server.base_url) as broker:
+    async with BrokerClient(server.base_url, api_key=server.api_key) as broker:
         placed = await asyncio.gather(*(broker.place_order(t) for t in tickets))
 
         orders = await broker.get_orders()

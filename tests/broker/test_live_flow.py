@@ -64,8 +64,8 @@ def is_(order_id: str, status: OrderStatus) -> Any:
 async def test_client_flow_with_websocket_updates(server: Server) -> None:
     async with (
         DatafeedClient(server.base_url) as datafeed,
-        BrokerClient(server.base_url) as broker,
-        ws_session(ws_url(server.base_url)) as ws,
+        BrokerClient(server.base_url, api_key=server.api_key) as broker,
+        ws_session(ws_url(server.base_url), server.api_key) as ws,
     ):
         account = {"accountId": ACCOUNT}
         for route in ("orders", "executions", "positions", "equity", "broker-connection"):

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from auth.users import new_key
+from support import bearer
 
 from trading_api.app import create_app
 from trading_api.models.numbers import QTY_MAX
@@ -29,7 +31,10 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(["datafeed", "broker"])
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        headers = bearer(await new_key())
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://localhost", headers=headers
+        ) as client:
             yield client
 
 

@@ -42,7 +42,7 @@ async def test_broker_fills_at_the_remote_datafeed_quote() -> None:
     ):
         async with (
             DatafeedClient(datafeed_server.base_url) as datafeed,
-            BrokerClient(broker_server.base_url) as broker,
+            BrokerClient(broker_server.base_url, api_key=broker_server.api_key) as broker,
         ):
             # The datafeed computes a quote at the instant it answers. The test reads it
             # before and after the order and cannot know the instant the broker asked for

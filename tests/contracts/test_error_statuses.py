@@ -25,7 +25,7 @@ import httpx
 import pytest
 from broker.live import trading_server
 from jsonschema import Draft202012Validator
-from support import ROOT
+from support import ROOT, bearer
 
 from trading_api.framework.limits import DEFAULT_MAX_BODY_BYTES
 
@@ -37,6 +37,9 @@ TIMEOUT = 30.0
 MARKET, LIMIT, BUY = 2, 1, 1  # TradingView OrderType.Market, OrderType.Limit, Side.Buy
 HUGE_QTY = 100_000  # a valid quantity whose margin exceeds the demo account's equity
 MALFORMED = b'{"symbol": '
+ORDER_LIMITS = {"TRADING_API_ORDER_BURST": "40", "TRADING_API_ORDER_RATE": "0.2"}
+"""Orders per key: more than the other requests place, few enough to provoke 429 quickly."""
+ORDER_BURST = int(ORDER_LIMITS["TRADING_API_ORDER_BURST"])
 PLACE_KEY, CLOSE_KEY = "contract-place", "contract-close"
 """Idempotency keys the set-up uses once: reusing them with another request is refused."""
 
@@ -134,6 +137,8 @@ def valid_request(operation_id: str, state: State) -> Request:
         ),
         "broker_set_leverage": Request(body=_leverage()),
         "broker_preview_leverage": Request(body=_leverage()),
+        "broker_get_accounts": Request(),
+        "broker_create_ws_ticket": Request(),
     }
     return requests[operation_id]
 
@@ -152,11 +157,18 @@ GENERIC: dict[str, Make] = {
         r, content=b" " * (DEFAULT_MAX_BODY_BYTES + 1)
     ),
     "market_data_unavailable": lambda r, s: r,  # sent to the broker whose datafeed is gone
+    "unauthenticated": lambda r, s: dataclasses.replace(
+        r, headers={**r.headers, "Authorization": "Bearer tapi_no-such-key"}
+    ),
 }
 """How to provoke each code on any operation declaring it."""
 
 SPECIFIC: dict[Key, Make] = {
     ("broker_place_order", 409, "insufficient_margin"): lambda r, s: dataclasses.replace(
+        r, body=_order(qty=HUGE_QTY)
+    ),
+    # sent until the key's bucket is empty (`_drained`): refused orders count too
+    ("broker_place_order", 429, "rate_limited"): lambda r, s: dataclasses.replace(
         r, body=_order(qty=HUGE_QTY)
     ),
     ("broker_place_order", 400, "invalid_order"): lambda r, s: dataclasses.replace(
@@ -308,7 +320,10 @@ def _fresh_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """Every module in one server, on a database of its own."""
     database = _fresh_database(tmp_path_factory)
-    with trading_server(**database) as server, httpx.Client(timeout=TIMEOUT) as http:
+    with (
+        trading_server(**database, **ORDER_LIMITS) as server,
+        httpx.Client(timeout=TIMEOUT, headers=bearer(server.api_key)) as http,
+    ):
         spec = http.get(f"{server.base_url}/api/v1/openapi.json").raise_for_status().json()
         yield Live(server.base_url, http, spec, _prepare(http, server.base_url))
 
@@ -322,7 +337,7 @@ def no_market(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         trading_server(
             ["broker"], TRADING_API_BROKER_DATAFEED_URL=datafeed.base_url, **database
         ) as broker,
-        httpx.Client(timeout=TIMEOUT) as http,
+        httpx.Client(timeout=TIMEOUT, headers=bearer(broker.api_key)) as http,
     ):
         state = _prepare_remote(http, broker.base_url, datafeed.base_url)
         datafeed.process.terminate()
@@ -355,6 +370,10 @@ def test_every_declared_error_is_produced_with_the_declared_body(
         server = no_market if code == "market_data_unavailable" else live
         request = how_to_provoke(key)(valid_request(operation_id, server.state), server.state)
         response = server.send(operation_id, request)
+        for _ in range(ORDER_BURST if code == "rate_limited" else 0):
+            if response.status_code == status:
+                break
+            response = server.send(operation_id, request)  # until the burst is used up
         operation = operations(live.spec)[operation_id]
         if response.status_code != status:
             problems.append(f"{key}: got {response.status_code} {response.text[:200]}")

@@ -8,15 +8,19 @@ carrying *that* topic, for valid, refused and malformed requests alike.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from auth.users import new_key
+from support import bearer
 
 from trading_api.app import create_app
 from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
+from trading_api.storage import StorageSettings
 
 from .contract import asyncapi_url
 from .harness import TIMEOUT, Client, client, run_server
@@ -69,6 +73,13 @@ MALFORMED: list[tuple[str, Any]] = [
 def ws_base() -> Iterator[str]:
     with run_server(create_app()) as (url, _):
         yield url
+
+
+@pytest.fixture(scope="module")
+def auth(ws_base: str) -> dict[str, str]:
+    """Handshake headers with a key of the `demo` user the server created on its database."""
+    storage = StorageSettings.from_env()  # the module's server database (read before any test)
+    return bearer(asyncio.run(new_key(storage=storage)))
 
 
 class TopicRule:
@@ -128,9 +139,9 @@ def test_every_route_of_every_module_is_covered(rule: TopicRule) -> None:
 
 @pytest.mark.parametrize("route", sorted(VALID))
 async def test_acks_carry_the_topic_computed_from_what_was_sent(
-    ws_base: str, rule: TopicRule, route: str
+    ws_base: str, rule: TopicRule, auth: dict[str, str], route: str
 ) -> None:
-    async with client(endpoint(ws_base, route)) as c:
+    async with client(endpoint(ws_base, route), additional_headers=auth) as c:
         for sent in VALID[route]:
             topic = rule.topic(route, sent)
             await c.send(f"{route}.subscribe", sent)
@@ -140,13 +151,15 @@ async def test_acks_carry_the_topic_computed_from_what_was_sent(
             assert (await answer(c, f"{route}.unsubscribe", topic))["status"] == "ok"
 
 
-async def test_the_executions_topic_has_no_symbol_unless_one_was_sent(ws_base: str) -> None:
+async def test_the_executions_topic_has_no_symbol_unless_one_was_sent(
+    ws_base: str, auth: dict[str, str]
+) -> None:
     expected = [
         (ACCOUNT, 'executions:{"accountId":"DEMO-1"}'),
         ({**ACCOUNT, "symbol": None}, 'executions:{"accountId":"DEMO-1"}'),
         ({"symbol": "AAPL", **ACCOUNT}, 'executions:{"accountId":"DEMO-1","symbol":"AAPL"}'),
     ]
-    async with client(endpoint(ws_base, "executions")) as c:
+    async with client(endpoint(ws_base, "executions"), additional_headers=auth) as c:
         for sent, topic in expected:
             await c.send("executions.subscribe", sent)
             assert (await answer(c, "executions.subscribe", topic))["status"] == "ok"
@@ -154,11 +167,11 @@ async def test_the_executions_topic_has_no_symbol_unless_one_was_sent(ws_base: s
 
 @pytest.mark.parametrize("route", sorted(REFUSED))
 async def test_refused_requests_are_answered_with_the_reason(
-    ws_base: str, rule: TopicRule, route: str
+    ws_base: str, rule: TopicRule, auth: dict[str, str], route: str
 ) -> None:
     sent, reason = REFUSED[route]
     topic = rule.topic(route, sent)
-    async with client(endpoint(ws_base, route)) as c:
+    async with client(endpoint(ws_base, route), additional_headers=auth) as c:
         await c.send(f"{route}.subscribe", sent)
         refused = await answer(c, f"{route}.subscribe", topic)
         assert refused["status"] == "error" and reason in refused["message"], refused
@@ -169,10 +182,10 @@ async def test_refused_requests_are_answered_with_the_reason(
 
 @pytest.mark.parametrize("route, sent", MALFORMED)
 async def test_malformed_requests_are_answered_too(
-    ws_base: str, rule: TopicRule, route: str, sent: Any
+    ws_base: str, rule: TopicRule, auth: dict[str, str], route: str, sent: Any
 ) -> None:
     topic = rule.topic(route, sent)
-    async with client(endpoint(ws_base, route)) as c:
+    async with client(endpoint(ws_base, route), additional_headers=auth) as c:
         for operation in ("subscribe", "unsubscribe"):
             await c.send(f"{route}.{operation}", sent)
             error = await c.recv_type("error")
