@@ -1,9 +1,9 @@
 """A broker session through the client openapi-python-client generated from the merged spec.
 
 Run by `test_openapi_python_client.py` inside a virtualenv that holds only that client
-(`contract_client`): `python generated_client_flow.py BASE_URL SYMBOL`. The client raises on any
-status its spec does not declare (`raise_on_unexpected_status`), and every answer must parse to
-the model the spec declares for its status; any other exception fails the run.
+(`contract_client`): `python generated_client_flow.py BASE_URL SYMBOL API_KEY`. The client
+raises on any status its spec does not declare (`raise_on_unexpected_status`), and every answer
+must parse to the model the spec declares for its status; any other exception fails the run.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-from contract_client import Client, models
+from contract_client import AuthenticatedClient, Client, models
 from contract_client.api.broker import (
     broker_cancel_order,
     broker_close_position,
@@ -44,7 +44,7 @@ from contract_client.models import (
 )
 from contract_client.types import Response
 
-BASE_URL, SYMBOL = sys.argv[1:3]
+BASE_URL, SYMBOL, API_KEY = sys.argv[1:4]
 UNKNOWN = "NO-SUCH-THING"
 SPEC = httpx.get(f"{BASE_URL}/api/v1/openapi.json", timeout=10).raise_for_status().json()
 DECLARED = {
@@ -80,10 +80,15 @@ def refused(operation: ModuleType, response: Response[Any], status: int, code: s
 
 
 def main() -> None:
-    client = Client(base_url=BASE_URL, raise_on_unexpected_status=True, timeout=15)
+    keyless = Client(base_url=BASE_URL, raise_on_unexpected_status=True, timeout=15)
+    client = AuthenticatedClient(
+        base_url=BASE_URL, token=API_KEY, raise_on_unexpected_status=True, timeout=15
+    )
     market = PreOrder(symbol=SYMBOL, type_=OrderType.MARKET, side=Side.BUY, qty=4)
 
-    # account, connection, leverage
+    # account, connection, leverage; no key, no answer
+    anonymous = broker_get_account.sync_detailed(client=keyless)
+    refused(broker_get_account, anonymous, 401, "unauthenticated")
     account = expect(broker_get_account, broker_get_account.sync_detailed(client=client), 200)
     connection = broker_get_connection_status.sync_detailed(client=client)
     expect(broker_get_connection_status, connection, 200)

@@ -126,7 +126,7 @@ def test_broker_flow_through_the_generated_client(
     generated: GeneratedClient, server: Server
 ) -> None:
     result = subprocess.run(
-        [str(generated.python), str(FLOW), server.base_url, SYMBOL],
+        [str(generated.python), str(FLOW), server.base_url, SYMBOL, server.api_key],
         env=clean_env(),
         capture_output=True,
         text=True,
