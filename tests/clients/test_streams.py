@@ -31,6 +31,7 @@ from trading_api.clients import (
     BrokerClient,
     BrokerStream,
     DatafeedStream,
+    StreamClosedError,
     SubscriptionDroppedError,
     SubscriptionError,
 )
@@ -337,6 +338,13 @@ class CounterStream(BaseStream):
     def failing(self, symbol: str) -> Subscription[Tick]:
         return self._subscribe("failing", CounterRequest(symbol=symbol), {"resolution": "1"}, Tick)
 
+    def counter(self, symbol: str) -> Subscription[Tick]:
+        return self._subscribe("counter", CounterRequest(symbol=symbol), {"resolution": "1"}, Tick)
+
+
+class ClosableStream(CounterStream):
+    path = "/api/v1/test/ws-closable"
+
 
 async def test_producer_failure_ends_the_iterator() -> None:
     with live_server() as server:
@@ -347,6 +355,19 @@ async def test_producer_failure_ends_the_iterator() -> None:
                     received.append(tick.seq)
             assert received == [0, 1]  # what arrived before the drop is delivered first
             assert stream.server_errors["producer_error"] == 1
+
+
+async def test_lost_connection_without_reconnect_ends_iterators() -> None:
+    with live_server() as server:
+        url = server.url.replace("ws://", "http://")
+        async with ClosableStream(url, reconnect=False) as stream, stream.counter("ACME") as ticks:
+            await first(ticks)
+            await server.call(server.endpoints["closable"].aclose())  # closes with 1001
+            with pytest.raises(StreamClosedError, match="reconnect=False"):
+                async for _ in ticks:
+                    pass
+            with pytest.raises(StreamClosedError):
+                await stream.counter("OTHER").start()
 
 
 @contextlib.asynccontextmanager
