@@ -12,6 +12,7 @@ whenever Python starts while they are stale, so a broken module never bricks `uv
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -32,6 +33,7 @@ ARTIFACTS = [
 
 
 STALE_WARNING_PTH = "trading_api_stale_contracts.pth"
+PROFILE_ENV = "TRADING_API_HOOK_PROFILE"
 
 
 class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
@@ -62,7 +64,7 @@ class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
 
     def _generate(self, version: str, build_data: dict[str, Any]) -> None:
         self.app.display_info(f"trading-api: generating specs and clients ({version} wheel)")
-        with _source_on_path(Path(self.root) / "src"):
+        with _source_on_path(Path(self.root) / "src"), _profiled(os.environ.get(PROFILE_ENV)):
             if version == "editable":
                 self._generate_editable(build_data)
                 return  # the files are in src/, which the editable wheel's .pth points at
@@ -101,6 +103,20 @@ class TradingApiBuildHook(BuildHookInterface[BuilderConfig]):
             from trading_api.framework.discovery import discover_packages
 
             remove_outputs(default_layout(None), discover_packages(), log=self.app.display_info)
+
+
+@contextmanager
+def _profiled(output: str | None) -> Iterator[None]:
+    """cProfile the generation into `output` (`TRADING_API_HOOK_PROFILE`): the build's own cost,
+    in its fresh environment without bytecode (`python -m pstats FILE` reads it)."""
+    if not output:
+        yield
+        return
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        yield
+    profile.dump_stats(output)
 
 
 @contextmanager

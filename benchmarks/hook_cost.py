@@ -4,6 +4,12 @@
    "cold" runs clean the generated files first (full generation); "warm" runs find them current.
 2. `trading-api generate` with nothing changed vs a full one (after `trading-api clean`).
 
+A warm build's hook asks for no dependencies (the stamp says the outputs are current), so its
+build environment gets no FastAPI or black. To see where a cold hook's time goes inside a real
+build: `TRADING_API_HOOK_PROFILE=/tmp/hook.prof uv build --wheel` then
+`python -m pstats /tmp/hook.prof` (the worker process's rendering is not in that profile), or
+`PYTHONPROFILEIMPORTTIME=1 uv build --wheel` for the imports.
+
 Usage: uv run python benchmarks/hook_cost.py [--runs 5]
 """
 

@@ -80,7 +80,7 @@ def generate(
         for package in planned:
             planning.plan_module(package, layout, plan, log)
         plan.resolve()
-    planning.plan_index(layout, planned, plan, clean)
+        planning.plan_index(layout, planned, plan, clean)
     planning.plan_export(layout, plan, PACKAGE_ROOT)
     planning.check_merge(layout, plan, planned)
     if clean:
@@ -166,12 +166,14 @@ def _write_ws_routers(planned: list[tuple[str, RoutersPlan]], log: Log) -> list[
     for package, routers in planned:
         for path, content in routers.writes.items():
             try:
-                writes[path] = content.result()
+                text = content.result()
             except MissingToolError:
                 raise
             except GenerationError as error:
                 raise GenerationError(f"module '{package}': {error}") from error
-            log(f"[{package}] ws router {path.name}: generated")
+            if files.read_text(path) != text:
+                writes[path] = text
+                log(f"[{package}] ws router {path.name}: generated")
         stale += routers.stale
         outputs += routers.outputs
     for path in stale:

@@ -214,7 +214,8 @@ def plan_index(layout: Layout, packages: list[str], plan: Plan, clean: bool) -> 
     )
     entries = [(f".{path.stem}", exported_names(sources[path])) for path in sorted(sources)]
     current = files.read_text(layout.index_path)
-    plan.put(layout.index_path, render_index(entries, current=current), current=current)
+    index = plan.jobs.submit(render_index, entries, current=current)  # formatted in the worker
+    plan.put(layout.index_path, index.result(), current=current)
 
 
 def plan_export(layout: Layout, plan: Plan, package_root: Path) -> None:

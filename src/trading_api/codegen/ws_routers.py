@@ -32,7 +32,7 @@ DECLARATIONS_FILE = "ws.py"
 
 @dataclass(frozen=True)
 class RoutersPlan:
-    writes: dict[Path, Future[str]]  # path → content (a render job), only where it changes
+    writes: dict[Path, Future[str]]  # path → content (a render job), where it may change
     stale: list[Path]  # generated routers whose declaration is gone
     outputs: list[Path]  # every file the module's routers consist of
 
@@ -55,14 +55,12 @@ def plan_ws_routers(module_dir: Path, package: str, jobs: Executor | None = None
         stamp = fingerprint(repr(declaration), _generator_digest())
         if read_fingerprint(read_text(path)) != stamp:
             writes[path] = jobs.submit(_render, declaration, package, stamp)
-    current_init = read_text(output_dir / "__init__.py")
-    init = render_exports(
+    writes[output_dir / "__init__.py"] = jobs.submit(  # the caller skips it when unchanged
+        render_exports,
         f"WebSocket routers generated from modules/{package}/ws.py.",
         [(f".{snake_case(d.class_name)}", [d.class_name]) for d in declarations],
-        current=current_init,
+        current=read_text(output_dir / "__init__.py"),
     )
-    if current_init != init:
-        writes[output_dir / "__init__.py"] = Inline().submit(str, init)
     outputs = [output_dir / f"{snake_case(d.class_name)}.py" for d in declarations]
     outputs.append(output_dir / "__init__.py")
     stale = [path for path in existing if path not in outputs]

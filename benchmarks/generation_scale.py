@@ -1,0 +1,144 @@
+"""How a full `trading-api generate` grows with the number of modules and endpoints.
+
+In a temp copy of the project: a cold full generation (`trading-api clean` first) of one real
+module (broker, datafeed), then of the three real modules plus N synthetic modules of E endpoints
+each (default N = 5, 20, 50; E = 20). Runs read compiled bytecode (a warm-up run writes it under
+a temp PYTHONPYCACHEPREFIX), as the predecessor's reference figures did. Prints medians and
+seconds per synthetic endpoint.
+
+Usage: python benchmarks/generation_scale.py [--runs 3] [--modules 5,20,50] [--endpoints 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import bytecode_env, clean_env, median, project_copy, timed
+
+# Targets of issue 13: 5x the predecessor (broker 5.19 s, datafeed 4.55 s), 50 x 20 in 15 s.
+TARGETS = {"broker": 5.19 / 5, "datafeed": 4.55 / 5}
+SCALE_TARGET = (50, 15.0)
+
+_MODULE = '''"""Synthetic module {index} of benchmarks/generation_scale.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from fastapi import APIRouter
+
+from trading_api.framework import Module
+from trading_api.models import PlacedOrder, PreOrder, SearchSymbolResultItem
+
+
+def _router() -> APIRouter:
+    router = APIRouter()
+{endpoints}
+    return router
+
+
+class Synth{index}Module(Module):
+    name = "synth{index}"
+    description = "Synthetic module {index}: {count} endpoints."
+
+    def __init__(self) -> None:
+        self._routers = {{"v1": [_router()]}}
+
+    def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
+        return self._routers
+'''
+
+_ENDPOINTS = [
+    '''
+    @router.get("/symbols{i}")
+    async def search_{i}(query: str, limit: int = 10) -> list[SearchSymbolResultItem]:
+        """Symbols matching `query` ({i})."""
+        return []
+''',
+    '''
+    @router.get("/orders{i}/{{order_id}}")
+    async def get_order_{i}(order_id: str, account_id: str | None = None) -> PlacedOrder:
+        """One order ({i})."""
+        raise NotImplementedError
+''',
+    '''
+    @router.post("/orders{i}")
+    async def place_order_{i}(order: PreOrder, account_id: str | None = None) -> PlacedOrder:
+        """Place an order ({i})."""
+        raise NotImplementedError
+''',
+    '''
+    @router.delete("/orders{i}/{{order_id}}", status_code=204)
+    async def cancel_order_{i}(order_id: str) -> None:
+        """Cancel an order ({i})."""
+''',
+]
+
+
+def add_modules(src: Path, count: int, endpoints: int) -> None:
+    """`count` synthetic module packages `synth000`... with `endpoints` endpoints each."""
+    modules = src / "trading_api" / "modules"
+    for old in modules.glob("synth*"):
+        shutil.rmtree(old)
+    for number in range(count):
+        index = f"{number:03d}"
+        body = "".join(_ENDPOINTS[i % len(_ENDPOINTS)].format(i=i) for i in range(endpoints))
+        package = modules / f"synth{index}"
+        package.mkdir()
+        (package / "__init__.py").write_text(
+            _MODULE.format(index=index, count=endpoints, endpoints=body), encoding="utf-8"
+        )
+
+
+def cold_generate(tree: Path, env: dict[str, str], *args: str) -> float:
+    cli = [sys.executable, "-m", "trading_api"]
+    subprocess.run([*cli, "clean"], cwd=tree, env=env, check=True, capture_output=True)
+    return timed(
+        lambda: subprocess.run(
+            [*cli, "generate", *args], cwd=tree, env=env, check=True, capture_output=True
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--modules", default="5,20,50")
+    parser.add_argument("--endpoints", type=int, default=20)
+    args = parser.parse_args()
+    tree = project_copy()
+    pycache = tempfile.mkdtemp(prefix="trading-api-pyc-")
+    env = bytecode_env(clean_env(PYTHONPATH=str(tree / "src")), pycache)
+    try:
+        print(f"cold full generate, median of {args.runs} (bytecode), {os.cpu_count()} CPUs:")
+        for module, target in TARGETS.items():
+            cold_generate(tree, env, "--modules", module)  # writes the bytecode
+            seconds = median(
+                [cold_generate(tree, env, "--modules", module) for _ in range(args.runs)]
+            )
+            verdict = "ok" if seconds <= target else "OVER"
+            print(f"  {module:<9} {seconds:6.2f} s   (target <= {target:.2f} s: {verdict})")
+        for count in (int(n) for n in args.modules.split(",")):
+            add_modules(tree / "src", count, args.endpoints)
+            cold_generate(tree, env)
+            seconds = median([cold_generate(tree, env) for _ in range(args.runs)])
+            per_endpoint = seconds / (count * args.endpoints)
+            line = f"  3 real + {count:>2} x {args.endpoints} endpoints  {seconds:6.2f} s"
+            line += f"   {per_endpoint * 1000:5.1f} ms per synthetic endpoint"
+            if count == SCALE_TARGET[0]:
+                verdict = "ok" if seconds <= SCALE_TARGET[1] else "OVER"
+                line += f"   (target <= {SCALE_TARGET[1]:.0f} s: {verdict})"
+            print(line)
+    finally:
+        shutil.rmtree(tree)
+        shutil.rmtree(pycache)
+
+
+if __name__ == "__main__":
+    main()
