@@ -2,7 +2,9 @@
 
 An `httpx.MockTransport` answers every request with the same 100-item JSON list, so the server
 is out of the picture and only client work is measured: building the request, sending it through
-httpx, checking the status and validating the body into `trading_api.models`.
+httpx, checking the status and validating the body into `trading_api.models`. Two lists: symbol
+search results, and placed orders (whose wire model checks its shape only, not the broker's
+price rules: those validate the order ticket, a request).
 
 Usage: uv run python benchmarks/client_overhead.py [--calls 2000] [--rounds 7]
 """
@@ -14,16 +16,21 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
-from trading_api.clients import DatafeedClient
-from trading_api.models import SearchSymbolResultItem
+from trading_api.clients import BrokerClient, DatafeedClient
+from trading_api.models import PlacedOrder, SearchSymbolResultItem
 
 BASE_URL = "http://bench.invalid"
 ITEMS = [
     {
         "symbol": f"SYM{i}",
+        "full_name": f"NASDAQ:SYM{i}",
         "description": f"Symbol number {i}",
         "exchange": "NASDAQ",
         "ticker": f"SYM{i}",
@@ -31,34 +38,82 @@ ITEMS = [
     }
     for i in range(100)
 ]
-BODY = json.dumps(ITEMS).encode()
+ORDERS = [
+    {
+        "id": f"ORD-{i}",
+        "symbol": "ACME",
+        "type": 1,
+        "side": 1 if i % 2 else -1,
+        "qty": 1 + i % 5,
+        "limitPrice": 100.0 + i,
+        "takeProfit": 120.0 + i if i % 2 else 80.0 - i / 10,
+        "stopLoss": 90.0 - i / 10 if i % 2 else 130.0 + i,
+        "status": 6,
+        "filledQty": 0.0,
+        "updateTime": 1_700_000_000_000 + i,
+    }
+    for i in range(100)
+]
 
 
-def _transport() -> httpx.MockTransport:
+@dataclass(frozen=True)
+class Scenario:
+    """One endpoint answering a 100-item list: the generated call and its raw equivalent."""
+
+    name: str
+    body: bytes
+    model: type[BaseModel]
+    path: str
+    params: dict[str, str | int]
+    call: Callable[[BrokerClient, DatafeedClient], Awaitable[list[Any]]]
+
+
+SCENARIOS = [
+    Scenario(
+        "100 SearchSymbolResultItem (datafeed search_symbols)",
+        json.dumps(ITEMS).encode(),
+        SearchSymbolResultItem,
+        "/api/v1/datafeed/search",
+        {"query": "SYM", "limit": 100},
+        lambda _, datafeed: datafeed.search_symbols(query="SYM", limit=100),
+    ),
+    Scenario(
+        "100 PlacedOrder (broker get_orders)",
+        json.dumps(ORDERS).encode(),
+        PlacedOrder,
+        "/api/v1/broker/orders",
+        {"accountId": "DEMO-1"},
+        lambda broker, _: broker.get_orders(account_id="DEMO-1"),
+    ),
+]
+
+
+def _transport(body: bytes) -> httpx.MockTransport:
     headers = {"content-type": "application/json"}
-    return httpx.MockTransport(lambda request: httpx.Response(200, content=BODY, headers=headers))
+    return httpx.MockTransport(lambda request: httpx.Response(200, content=body, headers=headers))
 
 
-async def generated_client(calls: int) -> float:
-    async with httpx.AsyncClient(transport=_transport()) as http:
-        client = DatafeedClient(BASE_URL, http_client=http)
+async def generated_client(scenario: Scenario, calls: int) -> float:
+    async with httpx.AsyncClient(transport=_transport(scenario.body)) as http:
+        broker = BrokerClient(BASE_URL, api_key="tapi_bench", http_client=http)
+        datafeed = DatafeedClient(BASE_URL, http_client=http)
         start = time.perf_counter()
         for _ in range(calls):
-            result = await client.search_symbols(query="SYM", limit=100)
+            result = await scenario.call(broker, datafeed)
         elapsed = time.perf_counter() - start
-    assert len(result) == 100 and isinstance(result[0], SearchSymbolResultItem)
+    assert len(result) == 100 and isinstance(result[0], scenario.model)
     return elapsed / calls
 
 
-async def raw_httpx(calls: int) -> float:
-    async with httpx.AsyncClient(transport=_transport()) as http:
+async def raw_httpx(scenario: Scenario, calls: int) -> float:
+    headers = {"Authorization": "Bearer tapi_bench"}
+    validate = scenario.model.model_validate
+    async with httpx.AsyncClient(transport=_transport(scenario.body), headers=headers) as http:
         start = time.perf_counter()
         for _ in range(calls):
-            response = await http.get(
-                f"{BASE_URL}/api/v1/datafeed/search", params={"query": "SYM", "limit": 100}
-            )
+            response = await http.get(f"{BASE_URL}{scenario.path}", params=scenario.params)
             response.raise_for_status()
-            result = [SearchSymbolResultItem.model_validate(item) for item in response.json()]
+            result = [validate(item) for item in response.json()]
         elapsed = time.perf_counter() - start
     assert len(result) == 100
     return elapsed / calls
@@ -69,18 +124,19 @@ async def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    await generated_client(200)  # warm up both paths (imports, adapters, pools)
-    await raw_httpx(200)
-    ours: list[float] = []
-    raw: list[float] = []
-    for _ in range(args.rounds):  # interleaved, so drift affects both alike
-        ours.append(await generated_client(args.calls))
-        raw.append(await raw_httpx(args.calls))
-    ours_median, raw_median = statistics.median(ours), statistics.median(raw)
-    print(f"per call, median of {args.rounds} rounds x {args.calls} calls (100-item list):")
-    print(f"  raw httpx + model_validate per item  {raw_median * 1e6:8.1f} µs")
-    print(f"  generated DatafeedClient             {ours_median * 1e6:8.1f} µs")
-    print(f"  ratio generated / raw                {ours_median / raw_median:8.2f}x")
+    for scenario in SCENARIOS:
+        await generated_client(scenario, 200)  # warm up both paths (imports, adapters, pools)
+        await raw_httpx(scenario, 200)
+        ours: list[float] = []
+        raw: list[float] = []
+        for _ in range(args.rounds):  # interleaved, so drift affects both alike
+            ours.append(await generated_client(scenario, args.calls))
+            raw.append(await raw_httpx(scenario, args.calls))
+        ours_median, raw_median = statistics.median(ours), statistics.median(raw)
+        print(f"{scenario.name}, per call, median of {args.rounds} rounds x {args.calls} calls:")
+        print(f"  raw httpx + model_validate per item  {raw_median * 1e6:8.1f} µs")
+        print(f"  generated client                     {ours_median * 1e6:8.1f} µs")
+        print(f"  ratio generated / raw                {ours_median / raw_median:8.2f}x")
 
 
 if __name__ == "__main__":

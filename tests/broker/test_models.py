@@ -208,3 +208,15 @@ def test_broker_models_are_exported_once_from_trading_api_models() -> None:
     assert len(all_models.__all__) == len(set(all_models.__all__))
     for name in broker_models.__all__:
         assert getattr(all_models, name) is getattr(broker_models, name)
+
+
+def test_a_received_placed_order_is_checked_for_its_shape_only() -> None:
+    # The price rules are the ticket's (a request the broker refuses with 422); an order a
+    # client receives is parsed without them, and still refused when its shape is wrong.
+    wire = {"id": "ORD-1", "symbol": "ACME", "type": 1, "side": 1, "qty": 1, "status": 6}
+    inconsistent = PlacedOrder.model_validate({**wire, "limitPrice": 10, "takeProfit": 9})
+    assert (inconsistent.limit_price, inconsistent.take_profit) == (10, 9)
+    with pytest.raises(ValidationError, match="takeProfit must be above"):
+        PreOrder.model_validate({**wire, "limitPrice": 10, "takeProfit": 9})
+    with pytest.raises(ValidationError, match="Input should be 1 or -1"):
+        PlacedOrder.model_validate({**wire, "side": 0})

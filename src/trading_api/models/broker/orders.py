@@ -2,7 +2,8 @@
 
 Both share `OrderFields` (TradingView `OrderTemplate` made concrete); the ticket adds what
 only the trader's side knows (`currentQuotes`, `seenPrice`, `isClose`), the placed order what
-only the broker knows (`id`, `status`, fills, parent, message).
+only the broker knows (`id`, `status`, fills, parent, message). The price rules validate the
+ticket (a request); received orders are validated for their shape only.
 """
 
 from typing import Annotated, Any, Self
@@ -91,13 +92,6 @@ class OrderFields(BrokerBaseModel):
         """Entry price of a market order as the trader saw it (None if unknown)."""
         return None
 
-    @model_validator(mode="after")
-    def _check_prices(self) -> Self:
-        problems = order_price_problems(self)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
 
 class PreOrder(OrderFields):
     """An order ticket as sent by the trader (TradingView `PreOrder`)."""
@@ -117,6 +111,18 @@ class PreOrder(OrderFields):
             quotes = self.current_quotes
             return quotes.ask if self.side == Side.Buy else quotes.bid
         return self.seen_price
+
+    @model_validator(mode="after")
+    def _check_prices(self) -> Self:
+        """The ticket's business rules (`order_price_problems`): a request the server refuses.
+
+        Only on the ticket: a `PlacedOrder` a client receives is checked for its shape alone
+        (the broker checks an edited order itself), so parsing responses stays cheap.
+        """
+        problems = order_price_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def to_placed(self, **broker_fields: Any) -> "PlacedOrder":
         """The order this ticket becomes: its order fields (ticket-only ones dropped) plus

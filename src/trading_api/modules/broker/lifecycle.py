@@ -17,6 +17,7 @@ from trading_api.models.broker import (
     PreOrder,
     Side,
 )
+from trading_api.models.broker.orders import order_price_problems
 from trading_api.modules.broker import risk
 from trading_api.modules.broker.brackets import (
     apply_position_brackets,
@@ -97,6 +98,9 @@ async def _modify_parent(
         updated = PlacedOrder.model_validate(merge_modification(state.model, changes))
     except ValidationError as exc:
         raise InvalidOrderError(describe(exc)) from None
+    price_problems = order_price_problems(updated)  # the wire model checks its shape only
+    if price_problems:
+        raise InvalidOrderError("; ".join(price_problems))
     estimate = entry_estimate(updated)
     market = quote.ask if updated.side == Side.Buy else quote.bid
     price = market if estimate is None else estimate
