@@ -34,7 +34,7 @@ class BrokerModule(Module):
         self.access = Access(self.authenticator)
         # every operation needs an API key (docs/security.md): 401 otherwise
         secured = APIRouter(dependencies=[Depends(self.authenticator)], responses=UNAUTHENTICATED)
-        secured.include_router(create_router(self.service))
+        secured.include_router(create_router(self.service, self.access))
         secured.include_router(create_access_router(self.service, self.access))
         self._routers = {"v1": [secured]}
         self._ws_routers: dict[str, list[WsRouter[Any, Any]]] = {"v1": self.service.routers}

@@ -59,11 +59,13 @@ def check_ws_account(account_id: str) -> None:
 
 
 class Access:
-    """The caller's account as a route dependency (`account`), behind its authenticator."""
+    """Route dependencies behind the authenticator: the caller's `account`, and
+    `meter_order` (429 beyond the key's order rate)."""
 
     def __init__(self, authenticator: Authenticator) -> None:
         self.authenticator = authenticator
         self.account = _account_dependency(authenticator)
+        self.meter_order = _order_meter(authenticator)
 
 
 def _account_dependency(authenticator: Authenticator) -> Callable[..., Awaitable[str]]:
@@ -74,6 +76,15 @@ def _account_dependency(authenticator: Authenticator) -> Callable[..., Awaitable
         return owned_account(principal, account_id)
 
     return account
+
+
+def _order_meter(authenticator: Authenticator) -> Callable[..., Awaitable[None]]:
+    async def meter_order(
+        principal: Principal = Depends(authenticator),  # noqa: B008 (FastAPI's idiom)
+    ) -> None:
+        authenticator.meter_order(principal)
+
+    return meter_order
 
 
 def create_access_router(service: BrokerService, access: Access) -> APIRouter:

@@ -1,18 +1,20 @@
 """Broker REST endpoints (v1), shaped like the TradingView Broker API.
 
-Every endpoint acts on one account: the `accountId` query parameter, or the demo account when
-it is absent. Engine errors (`errors.py`) answer their own status and code; each route declares
-the ones it can raise (404 unknown account, order, position or symbol; 409 final order or
-insufficient margin; 400 refused by a trading rule; 503 market data unavailable). docs/errors.md
+Every endpoint acts on one of the caller's accounts (`access.py`): the `accountId` query
+parameter, or the caller's first account when it is absent. Engine errors (`errors.py`) answer
+their own status and code; each route declares the ones it can raise (401 no valid API key;
+404 unknown account, order, position or symbol; 409 final order or insufficient margin; 400
+refused by a trading rule; 429 too many orders; 503 market data unavailable). docs/errors.md
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from starlette.convertors import StringConvertor, register_url_convertor
 
+from trading_api.auth.errors import RateLimitedError
 from trading_api.framework.errors import DomainError, error_responses
 from trading_api.models import (
     AccountSummary,
@@ -34,7 +36,6 @@ from trading_api.models import (
 )
 from trading_api.models.named_enum import FromQueryText
 from trading_api.models.numbers import QTY_MAX, QTY_MIN
-from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
 from trading_api.modules.broker.errors import (
     AccountNotFoundError,
     IdempotencyKeyReusedError,
@@ -50,6 +51,7 @@ from trading_api.modules.broker.errors import (
 from trading_api.modules.broker.idempotency import HEADER, KEY_MAX_LENGTH, Idempotency, Replay
 
 if TYPE_CHECKING:  # the engine and its storage load when the service first acts
+    from trading_api.modules.broker.access import Access
     from trading_api.modules.broker.reads import Page
     from trading_api.modules.broker.service import BrokerService
 
@@ -75,14 +77,6 @@ _PLACED = {
 }
 """OpenAPI links of a placed order: where its id goes, in the same account."""
 
-AccountId = Annotated[
-    str,
-    Query(
-        alias="accountId",
-        min_length=1,
-        description=f"Account to act on; the demo account `{DEMO_ACCOUNT_ID}` when absent.",
-    ),
-]
 OrderId = Annotated[str, Path(description="Order id, e.g. `ORD-1` (never `preview`).")]
 _ORDER_PATH = "/orders/{order_id:broker_order_id}"
 """`/orders/preview` is not an order: every method but its POST answers 405 there, not 404."""
@@ -157,15 +151,17 @@ def _replayed(replay: Replay) -> Response:
     )
 
 
-def create_router(service: BrokerService) -> APIRouter:
+def create_router(service: BrokerService, access: Access) -> APIRouter:
+    """The broker's operations; each acts on the caller's account (`access.account`)."""
     router = APIRouter()
+    account = Depends(access.account)  # ?accountId=, one of the caller's; 404 otherwise
 
     # -- orders -------------------------------------------------------------------------------
 
     @router.get("/orders", responses={**error_responses(*_ACCOUNT), **_PAGED})
     async def get_orders(
         response: Response,
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
         limit: Limit = PAGE_MAX,
         cursor: Cursor = None,
     ) -> list[PlacedOrder]:
@@ -177,7 +173,7 @@ def create_router(service: BrokerService) -> APIRouter:
         )
 
     @router.get(_ORDER_PATH, responses=error_responses(*_ORDER))
-    async def get_order(order_id: OrderId, account_id: AccountId = DEMO_ACCOUNT_ID) -> PlacedOrder:
+    async def get_order(order_id: OrderId, account_id: str = account) -> PlacedOrder:
         """One order by id."""
         return await service.broker.order(order_id, account_id)
 
@@ -192,14 +188,16 @@ def create_router(service: BrokerService) -> APIRouter:
                 InvalidOrderError,
                 InsufficientMarginError,
                 IdempotencyKeyReusedError,
+                RateLimitedError,
             ),
             status.HTTP_201_CREATED: {"links": _PLACED},
         },
+        dependencies=[Depends(access.meter_order)],  # 429 beyond the key's order rate
     )
     async def place_order(
         order: PreOrder,
         request: Request,
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
         idempotency_key: IdempotencyKey = None,
     ) -> PlacedOrder | Response:
         """Place an order (TradingView `placeOrder`); a market order fills at once.
@@ -217,9 +215,7 @@ def create_router(service: BrokerService) -> APIRouter:
             return _replayed(replay)
 
     @router.post("/orders/preview", responses=error_responses(*_ACCOUNT, *_QUOTE))
-    async def preview_order(
-        order: PreOrder, account_id: AccountId = DEMO_ACCOUNT_ID
-    ) -> OrderPreviewResult:
+    async def preview_order(order: PreOrder, account_id: str = account) -> OrderPreviewResult:
         """Costs, margin and checks of an order ticket, without placing it (`previewOrder`)."""
         return await service.broker.preview_order(order, account_id)
 
@@ -236,7 +232,7 @@ def create_router(service: BrokerService) -> APIRouter:
     async def modify_order(
         order_id: OrderId,
         modification: OrderModification,
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
     ) -> PlacedOrder:
         """Change a working order (TradingView `modifyOrder`); 409 if it is already final.
 
@@ -245,23 +241,19 @@ def create_router(service: BrokerService) -> APIRouter:
         return await service.broker.modify_order(order_id, modification, account_id)
 
     @router.delete(_ORDER_PATH, responses=error_responses(*_ORDER, OrderNotModifiableError))
-    async def cancel_order(
-        order_id: OrderId, account_id: AccountId = DEMO_ACCOUNT_ID
-    ) -> PlacedOrder:
+    async def cancel_order(order_id: OrderId, account_id: str = account) -> PlacedOrder:
         """Cancel a working order and its brackets (TradingView `cancelOrder`); 409 if final."""
         return await service.broker.cancel_order(order_id, account_id)
 
     # -- positions ----------------------------------------------------------------------------
 
     @router.get("/positions", responses=error_responses(*_ACCOUNT))
-    async def get_positions(account_id: AccountId = DEMO_ACCOUNT_ID) -> list[Position]:
+    async def get_positions(account_id: str = account) -> list[Position]:
         """Open positions, marked to the latest quotes (TradingView `positions`)."""
         return await service.broker.positions(account_id)
 
     @router.get("/positions/{position_id}", responses=error_responses(*_POSITION))
-    async def get_position(
-        position_id: PositionId, account_id: AccountId = DEMO_ACCOUNT_ID
-    ) -> Position:
+    async def get_position(position_id: PositionId, account_id: str = account) -> Position:
         """One open position by id."""
         return await service.broker.position(position_id, account_id)
 
@@ -285,7 +277,7 @@ def create_router(service: BrokerService) -> APIRouter:
                 "position when absent.",
             ),
         ] = None,
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
         idempotency_key: IdempotencyKey = None,
     ) -> Position | Response:
         """Close a position, or `amount` of it, at market (TradingView `closePosition`).
@@ -308,7 +300,7 @@ def create_router(service: BrokerService) -> APIRouter:
         responses=error_responses(*_POSITION, *_QUOTE_HELD, InvalidOrderError),
     )
     async def edit_position_brackets(
-        position_id: PositionId, brackets: Brackets, account_id: AccountId = DEMO_ACCOUNT_ID
+        position_id: PositionId, brackets: Brackets, account_id: str = account
     ) -> Position:
         """Replace the take-profit and stop of a position (`editPositionBrackets`).
 
@@ -325,7 +317,7 @@ def create_router(service: BrokerService) -> APIRouter:
     async def get_executions(
         symbol: Annotated[str, Path(description="Symbol whose fills to list, e.g. `AAPL`.")],
         response: Response,
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
         limit: Limit = PAGE_MAX,
         cursor: Cursor = None,
     ) -> list[Execution]:
@@ -338,13 +330,13 @@ def create_router(service: BrokerService) -> APIRouter:
         return _paged(response, page)
 
     @router.get("/account", responses=error_responses(*_ACCOUNT))
-    async def get_account(account_id: AccountId = DEMO_ACCOUNT_ID) -> AccountSummary:
+    async def get_account(account_id: str = account) -> AccountSummary:
         """Account identity and money: equity, balance, realized and unrealized P&L, margin."""
         return await service.broker.account_summary(account_id)
 
     @router.get("/connection", responses=error_responses(*_ACCOUNT))
     async def get_connection_status(
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
     ) -> BrokerConnectionStatus:
         """Current broker connection status (also pushed on the `broker-connection` route)."""
         return await service.broker.connection_status(account_id)
@@ -358,7 +350,7 @@ def create_router(service: BrokerService) -> APIRouter:
             OrderType, FromQueryText, Query(alias="orderType", description="Order type.")
         ],
         side: Annotated[Side, FromQueryText, Query(description="Order side.")],
-        account_id: AccountId = DEMO_ACCOUNT_ID,
+        account_id: str = account,
     ) -> LeverageInfo:
         """Leverage of a symbol and its allowed range (TradingView `leverageInfo`)."""
         params = LeverageInfoParams(symbol=symbol, order_type=order_type, side=side)
@@ -366,14 +358,14 @@ def create_router(service: BrokerService) -> APIRouter:
 
     @router.put("/leverage", responses=error_responses(*_ACCOUNT, *_QUOTE, InvalidLeverageError))
     async def set_leverage(
-        params: LeverageSetParams, account_id: AccountId = DEMO_ACCOUNT_ID
+        params: LeverageSetParams, account_id: str = account
     ) -> LeverageSetResult:
         """Set the leverage of a symbol (TradingView `setLeverage`); 400 if the preview errs."""
         return await service.broker.set_leverage(params, account_id)
 
     @router.post("/leverage/preview", responses=error_responses(*_ACCOUNT, *_QUOTE))
     async def preview_leverage(
-        params: LeverageSetParams, account_id: AccountId = DEMO_ACCOUNT_ID
+        params: LeverageSetParams, account_id: str = account
     ) -> LeveragePreviewResult:
         """Margin consequences of a leverage change, without applying it (`previewLeverage`)."""
         return await service.broker.preview_leverage(params, account_id)

@@ -33,6 +33,7 @@ from trading_api.models.broker import (
     Position,
     PositionsSubscriptionRequest,
 )
+from trading_api.modules.broker.access import check_ws_account
 from trading_api.modules.broker.config import Clock, EngineConfig, system_clock
 from trading_api.modules.broker.errors import MarketDataUnavailableError, NotFoundError
 from trading_api.modules.broker.market import PriceQuote
@@ -239,7 +240,9 @@ class BrokerService:
     # -- subscriptions: vetted like REST requests, then a snapshot for each new subscriber ------
 
     async def _check_account(self, request: _AccountScoped) -> None:
-        """Refuse a subscription for an unknown account (status error), as REST answers 404."""
+        """Refuse a subscription for an account that is unknown or not the connection's
+        caller's (status error, the same message either way), as REST answers 404."""
+        check_ws_account(request.account_id)
         try:
             await self.broker.account_metainfo(request.account_id)
         except NotFoundError as exc:
