@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import pytest
@@ -94,3 +95,51 @@ async def test_start_refuses_a_revision_from_a_newer_version(engine: AsyncEngine
 
     with pytest.raises(SchemaNotReadyError, match="9999, unknown to this version"):
         await prepare_schema(engine, auto_migrate=False)
+
+
+async def test_upgrade_from_the_previous_revision_keeps_the_data(engine: AsyncEngine) -> None:
+    """0001 → latest with an account, an order (with the dropped `seen_price`) and a fill."""
+    await migrate.upgrade(engine, "0001")
+    async with writer(engine).begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, currency, balance, realized_pl, event_seq, "
+                "created_at) VALUES ('ACC-1', 'Old', 'USD', '99000.50', '0', 3, 1)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO orders (id, seq, account_id, symbol, type, side, status, qty, "
+                "filled_qty, avg_price, seen_price, triggered, created_at, updated_at) VALUES "
+                "('ORD-7', 7, 'ACC-1', 'AAPL', 2, 1, 2, '3', '3', '150.25', '150.2', false, 1, 2)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO executions (id, seq, account_id, order_id, symbol, side, qty, price, "
+                "commission, time) VALUES "
+                "('EXE-1', 1, 'ACC-1', 'ORD-7', 'AAPL', 1, '3', '150.25', '1', 2)"
+            )
+        )
+
+    await migrate.upgrade(engine)
+
+    assert await migrate.current_revision(engine) == migrate.head_revision()
+    async with engine.connect() as connection:
+        account = (await connection.execute(text("SELECT balance, event_seq FROM accounts"))).one()
+        order = (
+            await connection.execute(text("SELECT id, seq, status, avg_price FROM orders"))
+        ).one()
+        fill = (await connection.execute(text("SELECT order_id, price FROM executions"))).one()
+        columns = await connection.run_sync(
+            lambda sync: {c["name"] for c in inspect(sync).get_columns("orders")}
+        )
+    assert (Decimal(str(account.balance)), account.event_seq) == (Decimal("99000.50"), 3)
+    assert (order.id, order.seq, order.status, Decimal(str(order.avg_price))) == (
+        "ORD-7",
+        7,
+        2,
+        Decimal("150.25"),
+    )
+    assert (fill.order_id, Decimal(str(fill.price))) == ("ORD-7", Decimal("150.25"))
+    assert "seen_price" not in columns

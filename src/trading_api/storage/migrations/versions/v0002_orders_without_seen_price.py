@@ -20,12 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("orders") as batch:
-        batch.drop_column("seen_price")
+    # In place on both backends (SQLite >= 3.35): a batch copy of `orders` would drop the
+    # table that executions reference, which foreign_keys=ON refuses once there is data.
+    op.drop_column("orders", "seen_price")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("orders") as batch:
-        batch.add_column(
-            sa.Column("seen_price", trading_api.storage.types.ExactDecimal(), nullable=True)
-        )
+    op.add_column(
+        "orders", sa.Column("seen_price", trading_api.storage.types.ExactDecimal(), nullable=True)
+    )

@@ -41,17 +41,26 @@ def upgrade() -> None:
         sa.UniqueConstraint("sha256", name=op.f("uq_api_keys_sha256")),
     )
     op.create_index(op.f("ix_api_keys_user_id"), "api_keys", ["user_id"], unique=False)
-    with op.batch_alter_table("accounts") as batch:
-        batch.add_column(sa.Column("owner_id", sa.String(length=64), nullable=True))
-        batch.create_index(batch.f("ix_accounts_owner_id"), ["owner_id"], unique=False)
-        batch.create_foreign_key(
-            batch.f("fk_accounts_owner_id_users"), "users", ["owner_id"], ["id"]
+    if op.get_bind().dialect.name == "sqlite":
+        # In place: a batch copy would drop `accounts`, which every other table references,
+        # and foreign_keys=ON refuses that once they hold rows (SQLite adds a nullable column
+        # with its REFERENCES clause without copying).
+        op.execute(
+            "ALTER TABLE accounts ADD COLUMN owner_id VARCHAR(64) "
+            "CONSTRAINT fk_accounts_owner_id_users REFERENCES users (id)"
         )
+    else:
+        op.add_column("accounts", sa.Column("owner_id", sa.String(length=64), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_accounts_owner_id_users"), "accounts", "users", ["owner_id"], ["id"]
+        )
+    op.create_index(op.f("ix_accounts_owner_id"), "accounts", ["owner_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("accounts") as batch:
-        batch.drop_constraint(batch.f("fk_accounts_owner_id_users"), type_="foreignkey")
+        if op.get_bind().dialect.name != "sqlite":  # SQLite: the copy leaves the column out
+            batch.drop_constraint(batch.f("fk_accounts_owner_id_users"), type_="foreignkey")
         batch.drop_index(batch.f("ix_accounts_owner_id"))
         batch.drop_column("owner_id")
     op.drop_index(op.f("ix_api_keys_user_id"), table_name="api_keys")
