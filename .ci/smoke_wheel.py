@@ -45,7 +45,9 @@ def _install(wheel: Path, venv: Path) -> Path:
     subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
     subprocess.run(
-        ["uv", "pip", "install", "-q", "--python", str(python), str(wheel)], check=True, env=env
+        ["uv", "pip", "install", "-q", "--python", str(python), f"{wheel}[server]"],
+        check=True,
+        env=env,
     )
     return venv / "bin" / "trading-api"
 

@@ -14,7 +14,6 @@ from trading_api.app import create_app
 from trading_api.client_runtime import (
     ApiError,
     ApiValidationError,
-    AsyncBaseClient,
     path_segment,
     query_params,
     query_string,
@@ -87,18 +86,6 @@ async def test_default_headers_and_base_url_are_applied_to_injected_client():
     await client.get_health()
     assert str(seen[0].url) == "http://gateway.test/prefix/api/v1/core/health"
     assert seen[0].headers["authorization"] == "Bearer t"
-
-
-@pytest.mark.anyio
-async def test_own_http_client_is_closed_but_injected_one_is_not():
-    injected = httpx.AsyncClient()
-    async with AsyncBaseClient(http_client=injected):
-        pass
-    assert not injected.is_closed
-    async with AsyncBaseClient() as own:
-        pass
-    assert own._http.is_closed
-    await injected.aclose()
 
 
 class Side(enum.IntEnum):

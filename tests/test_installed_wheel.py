@@ -24,13 +24,13 @@ def _make_read_only(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def installed(built_dist, tmp_path_factory):
-    """A venv with `<wheel>[clients]` installed; the package folder made read-only."""
+    """A venv with `<wheel>[server,clients]` installed; the package folder made read-only."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     env = clean_env()
     subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
     subprocess.run(
-        ["uv", "pip", "install", "-q", "--python", str(python), f"{built_dist.wheel}[clients]"],
+        ["uv", "pip", "install", "-q", "--python", str(python), f"{built_dist.wheel}[server,clients]"],
         check=True,
         env=env,
     )

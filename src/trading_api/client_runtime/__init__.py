@@ -6,6 +6,7 @@ the clients and errors from `trading_api.clients`.
 """
 
 from ._base import (
+    BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
@@ -72,6 +73,7 @@ ERRORS = (
 """The names `trading_api.clients` re-exports next to the clients."""
 
 __all__ = [
+    "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",

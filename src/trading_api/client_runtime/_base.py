@@ -8,6 +8,7 @@ idempotency key, per-call timeout) and deciding whether and when to retry. `Asyn
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -38,7 +39,9 @@ from ._retry import (
 )
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+BASE_URL_ENV = "TRADING_API_BASE_URL"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_BACKOFF = Backoff()
 
 T = TypeVar("T")
 HttpT = TypeVar("HttpT", httpx.AsyncClient, httpx.Client)
@@ -46,7 +49,7 @@ Timeout = float | httpx.Timeout | None
 
 
 class NotGiven:
-    """"Not passed" where None means something (`timeout=None` disables the timeout)."""
+    """ "Not passed" where None means something (`timeout=None` disables the timeout)."""
 
     def __bool__(self) -> bool:
         return False
@@ -65,7 +68,7 @@ class _ClientCore(Generic[HttpT]):
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None,
         *,
         api_key: str | None,
         timeout: Timeout | NotGiven,
@@ -75,7 +78,7 @@ class _ClientCore(Generic[HttpT]):
         backoff: Backoff,
         owns_http_client: bool,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
         self.max_retries = max_retries
         self.backoff = backoff
         self._headers = {**auth_headers(api_key), **(headers or {})} or None
@@ -151,14 +154,16 @@ def _transport_error(request: httpx.Request, error: httpx.TransportError) -> Api
 class AsyncBaseClient(_ClientCore[httpx.AsyncClient]):
     """Base of the generated async clients (`<Module>Client`).
 
-    Pass `http_client` to reuse a pool, add event hooks or call an app in-process through
-    `httpx.ASGITransport`; the client then leaves it open on `aclose()`. `timeout`, `headers`
-    and `auth` apply to every call, with an injected client too.
+    `base_url` defaults to `TRADING_API_BASE_URL`, else `DEFAULT_BASE_URL`; `api_key` to
+    `TRADING_API_KEY`. Pass `http_client` to reuse a pool, add event hooks or call an app
+    in-process through `httpx.ASGITransport`; the client then leaves it open on `aclose()`.
+    `timeout`, `headers` and `auth` apply to every call, with an injected client too; `max_retries`
+    and `backoff` say how often and how patiently a failed call is retried.
     """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
         api_key: str | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -166,7 +171,7 @@ class AsyncBaseClient(_ClientCore[httpx.AsyncClient]):
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         super().__init__(
             base_url,
@@ -273,7 +278,7 @@ class SyncBaseClient(_ClientCore[httpx.Client]):
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
         api_key: str | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -281,7 +286,7 @@ class SyncBaseClient(_ClientCore[httpx.Client]):
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.Client | None = None,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         super().__init__(
             base_url,

@@ -28,7 +28,9 @@ def exported_names(source: str) -> list[str]:
     for node in ast.parse(source).body:
         if (
             isinstance(node, ast.Assign)
-            and any(isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets)
+            and any(
+                isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+            )
             and isinstance(node.value, ast.List | ast.Tuple)
         ):
             return [str(ast.literal_eval(item)) for item in node.value.elts]
@@ -60,13 +62,23 @@ def render_exports(
 
 def render_index(entries: Iterable[tuple[str, list[str]]], *, current: str | None) -> str:
     """`trading_api.clients`: every client (and stream) class, and the errors they raise."""
-    from trading_api.client_runtime import ERRORS
-
     return render_exports(
         "Every generated trading-api client and stream, and the errors they raise.",
-        [("..client_runtime", ERRORS), *entries],
+        [("..client_runtime", _runtime_errors()), *entries],
         current=current,
     )
+
+
+@cache
+def _runtime_errors() -> list[str]:
+    """`client_runtime.ERRORS`, read without importing the runtime (the build has no httpx)."""
+    source = (_CODEGEN_ROOT.parent / "client_runtime" / "__init__.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "ERRORS" for target in node.targets
+        ):
+            return [str(name) for name in ast.literal_eval(node.value)]
+    raise AssertionError("client_runtime/__init__.py defines no ERRORS")
 
 
 @cache

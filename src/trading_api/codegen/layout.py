@@ -73,7 +73,7 @@ class PackageLayout:
 
 @dataclass(frozen=True)
 class OutputDirLayout:
-    """Specs in `DIR/specs_generated/`, the standalone client package in `DIR/trading_api_client/`."""
+    """`DIR/specs_generated/` and the standalone client package `DIR/trading_api_client/`."""
 
     root: Path
 

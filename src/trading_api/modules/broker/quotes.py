@@ -121,13 +121,13 @@ class HttpMarketData:
     async def _resolve(self, symbol: str) -> str:
         import httpx
 
-        from trading_api.clients import ApiError
+        from trading_api.clients import ApiError, NotFoundError
 
         try:
             return (await self._datafeed().resolve_symbol(symbol)).ticker
+        except NotFoundError:
+            raise UnknownSymbolError(f"unknown symbol {symbol!r}") from None
         except ApiError as exc:
-            if exc.status_code == 404:
-                raise UnknownSymbolError(f"unknown symbol {symbol!r}") from None
             raise MarketDataUnavailableError(f"datafeed at {self.base_url} failed: {exc}") from None
         except httpx.HTTPError as exc:
             raise MarketDataUnavailableError(
@@ -148,7 +148,8 @@ class HttpMarketData:
         if self._client is None:
             from trading_api.clients import DatafeedClient
 
-            self._client = DatafeedClient(self.base_url, timeout=self.timeout)
+            # no retries: a failing datafeed answers the broker's caller 503 at once
+            self._client = DatafeedClient(self.base_url, timeout=self.timeout, max_retries=0)
         return self._client
 
     async def _fetch(self, symbols: Sequence[str]) -> list[QuoteData]:
@@ -172,13 +173,13 @@ class HttpMarketData:
         """Whether the datafeed knows `symbol` (an error quote may only mean "no data yet")."""
         import httpx
 
-        from trading_api.clients import ApiError
+        from trading_api.clients import ApiError, NotFoundError
 
         try:
             await self._datafeed().resolve_symbol(symbol)
-        except ApiError as exc:
-            return exc.status_code != 404
-        except httpx.HTTPError:
+        except NotFoundError:
+            return False
+        except (ApiError, httpx.HTTPError):
             return True  # unreachable: report the outage, not an unknown symbol
         return True
 
