@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from support import ROOT, Server, clean_env, serve
 from websockets.asyncio.server import ServerConnection
 from websockets.asyncio.server import serve as ws_serve
-from ws.harness import CounterRequest, Tick, live_server
+from ws.harness import CounterRequest, LiveServer, Tick, live_server, wait_event
 
 from trading_api.client_runtime import BaseStream, Subscription
 from trading_api.client_runtime._topics import request_payload, topic_key
@@ -355,6 +355,33 @@ async def test_producer_failure_ends_the_iterator() -> None:
                     received.append(tick.seq)
             assert received == [0, 1]  # what arrived before the drop is delivered first
             assert stream.server_errors["producer_error"] == 1
+
+
+async def subscribers(server: LiveServer, symbol: str) -> int:
+    """Connections subscribed to `counter` for `symbol`, read on the server's loop."""
+
+    async def count() -> int:
+        return server.routers["counter"].subscriber_count(CounterRequest(symbol=symbol))
+
+    result = await server.call(count())
+    assert isinstance(result, int)
+    return result
+
+
+async def test_closing_an_iterator_unsubscribes() -> None:
+    with live_server() as server:
+        async with CounterStream(server.url.replace("ws://", "http://")) as stream:
+            async with stream.counter("ACME") as one:
+                await first(one)
+                async with stream.counter("ACME") as two:  # the same request: one subscription
+                    await first(two)
+                    assert await subscribers(server, "ACME") == 1
+                assert await subscribers(server, "ACME") == 1  # `one` still reads it
+            await wait_event(server.tracker.event("stopped", "counter:ACME"))  # last one left
+            async for _ in stream.counter("BREAK"):
+                break
+            await wait_event(server.tracker.event("stopped", "counter:BREAK"))
+            assert server.tracker.starts == {"counter:ACME": 1, "counter:BREAK": 1}
 
 
 async def test_lost_connection_without_reconnect_ends_iterators() -> None:
