@@ -41,7 +41,7 @@ EXIT_NOT_STARTED = 3
 POLL_SECONDS = 0.02
 # Written by the pipeline itself: never a reason to reload.
 RELOAD_INCLUDES = ["*.py", "*.j2"]
-RELOAD_EXCLUDES = ["*_generated/*", "clients/__init__.py"]
+RELOAD_EXCLUDES = ["*_generated/*", "clients/*"]  # clients/: every generated client module
 
 logger = logging.getLogger("uvicorn.error")
 
