@@ -52,6 +52,8 @@ from trading_api.models import (
 )
 from trading_api.ws import topic_key as server_topic_key
 
+from .venvs import make_venv
+
 pytestmark = pytest.mark.anyio
 
 TIMEOUT = 15.0
@@ -74,15 +76,6 @@ def trading_server(port: int = 0) -> Iterator[Server]:
 
 
 DOCS = ROOT / "docs" / "clients.md"
-
-
-def demo_key(server: Server) -> str:
-    """The API key of the `demo` user a server prints when it creates it (first start)."""
-    lines = [line.strip() for line in server.output]
-    marker = next(
-        i for i, line in enumerate(lines) if line.endswith("Its API key, shown only now:")
-    )
-    return lines[marker + 1]
 
 
 def accepted(server: Server, module: str) -> int:
@@ -155,7 +148,7 @@ async def test_datafeed_routes_share_one_connection(server: Server) -> None:
 
 @pytest.mark.slow
 async def test_broker_routes_deliver_rest_events(server: Server) -> None:
-    key = demo_key(server)
+    key = server.api_key
     async with (
         BrokerClient(server.base_url, api_key=key) as client,
         BrokerStream(server.base_url, api_key=key) as stream,
@@ -184,7 +177,7 @@ async def test_broker_routes_deliver_rest_events(server: Server) -> None:
 async def test_refused_subscriptions_raise(server: Server) -> None:
     async with (
         DatafeedStream(server.base_url) as datafeed,
-        BrokerStream(server.base_url, api_key=demo_key(server)) as broker,
+        BrokerStream(server.base_url, api_key=server.api_key) as broker,
     ):
         with pytest.raises(SubscriptionError, match="unknown symbol 'NOPE'") as refused:
             async for _ in datafeed.bars(symbol="NOPE", resolution="1"):
@@ -217,7 +210,7 @@ async def test_streams_docs_examples_run(
             "exec",
             flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
         )
-        names = {"base_url": server.base_url, "api_key": demo_key(server)}
+        names = {"base_url": server.base_url, "api_key": server.api_key}
         await asyncio.wait_for(eval(code, names), TIMEOUT)  # a coroutine: the examples await
     printed = capsys.readouterr().out
     assert "filled at" in printed and "unknown symbol 'NOPE'" in printed
@@ -226,21 +219,9 @@ async def test_streams_docs_examples_run(
 @pytest.fixture(scope="module")
 def clients_only_python(built_dist: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with only `<wheel>[clients]`: no FastAPI, Starlette or uvicorn."""
-    venv = tmp_path_factory.mktemp("clients-venv") / "env"
-    env = clean_env()
-    subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
-    python = venv / "bin" / "python"
-    install = [
-        "uv",
-        "pip",
-        "install",
-        "-q",
-        "--python",
-        str(python),
-        f"{built_dist.wheel}[clients]",
-    ]
-    subprocess.run(install, check=True, env=env)
-    return python
+    return make_venv(
+        tmp_path_factory.mktemp("clients-venv") / "env", f"{built_dist.wheel}[clients]"
+    )
 
 
 CLIENTS_ONLY_SCRIPT = textwrap.dedent("""
@@ -270,7 +251,7 @@ CLIENTS_ONLY_SCRIPT = textwrap.dedent("""
 @pytest.mark.slow
 def test_streams_from_a_clients_only_install(clients_only_python: Path, server: Server) -> None:
     result = subprocess.run(
-        [clients_only_python, "-c", CLIENTS_ONLY_SCRIPT, server.base_url, demo_key(server)],
+        [clients_only_python, "-c", CLIENTS_ONLY_SCRIPT, server.base_url, server.api_key],
         cwd=clients_only_python.parent,
         capture_output=True,
         text=True,
@@ -294,7 +275,7 @@ async def test_restarted_server_is_resubscribed_once() -> None:
     servers = contextlib.ExitStack()
     first_server = await asyncio.to_thread(servers.enter_context, trading_server())
     base_url = first_server.base_url
-    port, key = int(base_url.rsplit(":", 1)[1]), demo_key(first_server)
+    port, key = int(base_url.rsplit(":", 1)[1]), first_server.api_key
     try:
         async with (
             BrokerClient(base_url, api_key=key) as client,
