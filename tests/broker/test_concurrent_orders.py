@@ -28,7 +28,9 @@ ORDERS = 200
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("prices")
     write_daily_csv(data, SYMBOL, (50.0, 50.5))
-    with trading_server(TRADING_API_DATAFEED_DATA_DIR=str(data)) as running:
+    # one key places every order at once: its order rate limit must not refuse any
+    limits = {"TRADING_API_ORDER_BURST": str(ORDERS)}
+    with trading_server(TRADING_API_DATAFEED_DATA_DIR=str(data), **limits) as running:
         yield running
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -193,8 +192,9 @@ def test_an_error_quote_is_unavailable_market_data() -> None:
 async def test_an_unreachable_datafeed_is_unavailable_market_data() -> None:
     market = HttpMarketData("http://127.0.0.1:9", timeout=2.0)  # discard port: nothing listens
     try:
-        with pytest.raises(MarketDataUnavailableError, match=re.escape("127.0.0.1:9")):
+        with pytest.raises(MarketDataUnavailableError) as refused:
             await market.quote("AAPL")
+        assert "127.0.0.1" not in str(refused.value)  # the 503 never reveals the datafeed URL
         with pytest.raises(MarketDataUnavailableError):
             await market.quotes(["AAPL"])
     finally:

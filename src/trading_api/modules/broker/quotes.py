@@ -62,9 +62,7 @@ class InProcessMarketData:
     """Quotes straight from a datafeed source in this process (no I/O, no serialization)."""
 
     def __init__(self, source: MarketDataSource) -> None:
-        from trading_api.modules.datafeed import (
-            errors,
-        )  # loaded already: `source` exists
+        from trading_api.modules.datafeed import errors  # loaded already: `source` exists
 
         self.source = source
         self._unknown_symbol = errors.UnknownSymbolError
@@ -128,11 +126,9 @@ class HttpMarketData:
         except NotFoundError:
             raise UnknownSymbolError(f"unknown symbol {symbol!r}") from None
         except ApiError as exc:
-            raise MarketDataUnavailableError(f"datafeed at {self.base_url} failed: {exc}") from None
-        except httpx.HTTPError as exc:
-            raise MarketDataUnavailableError(
-                f"datafeed at {self.base_url} failed: {str(exc) or type(exc).__name__}"
-            ) from None
+            raise MarketDataUnavailableError(f"the datafeed failed: {_reason(exc)}") from None
+        except (httpx.HTTPError, ValueError) as exc:  # ValueError: a 200 that is no symbol
+            raise MarketDataUnavailableError(f"the datafeed failed: {_reason(exc)}") from None
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, PriceQuote]:
         if not symbols:
@@ -159,13 +155,11 @@ class HttpMarketData:
 
         try:
             found = await self._datafeed().get_quotes(QuotesRequest(symbols=list(symbols)))
-        except (ApiError, httpx.HTTPError) as exc:
-            raise MarketDataUnavailableError(
-                f"datafeed at {self.base_url} failed: {str(exc) or type(exc).__name__}"
-            ) from None
+        except (ApiError, httpx.HTTPError, ValueError) as exc:  # ValueError: not quotes (HTML…)
+            raise MarketDataUnavailableError(f"the datafeed failed: {_reason(exc)}") from None
         if len(found) != len(symbols):
             raise MarketDataUnavailableError(
-                f"datafeed at {self.base_url} answered {len(found)} quotes for {len(symbols)}"
+                f"the datafeed answered {len(found)} quotes for {len(symbols)}"
             )
         return found
 
@@ -185,10 +179,21 @@ class HttpMarketData:
 
 
 def _usable(found: Sequence[QuoteData]) -> dict[str, PriceQuote]:
+    """The quotes with prices; an error quote is left out (no data yet), but prices that are
+    no market (negative, crossed) mean the datafeed is faulty: raise."""
     result: dict[str, PriceQuote] = {}
     for data in found:
+        if data.s != "ok":
+            continue
         try:
             result[data.n] = price_quote(data)
-        except MarketDataUnavailableError:
-            continue
+        except MarketDataUnavailableError as exc:
+            raise MarketDataUnavailableError(f"the datafeed is faulty: {exc}") from None
     return result
+
+
+def _reason(exc: Exception) -> str:
+    """Why a datafeed call failed, without its URL: a 503 message must not reveal where the
+    internal datafeed lives (httpx errors and `ApiError` texts name the URL)."""
+    status = getattr(exc, "status_code", None)
+    return f"HTTP {status}" if isinstance(status, int) else type(exc).__name__

@@ -91,6 +91,8 @@ class BrokerService:
         self._requests: dict[tuple[type[BaseModel], str, str | None], BaseModel] = {}
         self._last_quotes: dict[str, PriceQuote] = {}
         self._market_ok = True
+        self._probe: str | None = None
+        """A symbol whose quote failed: polled while nothing is watched, to see recovery."""
 
     @functools.cached_property
     def broker(self) -> Broker:
@@ -131,8 +133,16 @@ class BrokerService:
         return InProcessMarketData(create_source())
 
     async def quote(self, symbol: str) -> PriceQuote:
-        """`MarketData` of the engine: the current source's quote."""
-        return await self.market.quote(symbol)
+        """`MarketData` of the engine: the current source's quote. A failing source marks the
+        connection Disconnected at once (an order's 503 and `/connection` agree)."""
+        try:
+            quote = await self.market.quote(symbol)
+        except MarketDataUnavailableError as exc:
+            self._probe = symbol
+            await self._set_market_ok(False, str(exc))
+            raise
+        await self._set_market_ok(True)
+        return quote
 
     async def canonical(self, symbol: str) -> str:
         """`MarketData` of the engine: the current source's ticker of `symbol`."""
@@ -145,6 +155,8 @@ class BrokerService:
         on the next successful poll), so front ends see the outage on `broker-connection`.
         """
         symbols = sorted(await self.broker.watched_symbols())
+        if not symbols and not self._market_ok and self._probe is not None:
+            symbols = [self._probe]  # nothing watched: still find out when the outage ends
         if not symbols:
             return
         try:
