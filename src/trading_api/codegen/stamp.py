@@ -99,6 +99,8 @@ def _combined(package: str, own: dict[str, Any], imports: dict[str, set[str]]) -
 
 def _imported_modules(source: bytes, path: Path) -> set[str]:
     """Packages `trading_api.modules.<x>` a file imports (a syntax error imports nothing here)."""
+    if f"trading_api.{_MODULES}".encode() not in source:
+        return set()  # most files: no parse needed (a parse costs more than the run's hashing)
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError:
