@@ -7,12 +7,11 @@ on a machine with two cores or more. The output is the same either way (`format_
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
@@ -56,6 +55,9 @@ def worker() -> Iterator[Executor]:
     if (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1:
         yield Inline()
         return
+    import multiprocessing  # here: the build hook's up-to-date check imports this module
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=_load_tools)
     try:
         pool.submit(int)  # fork now, while this process is small and has no other threads

@@ -19,7 +19,6 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +117,8 @@ def _imported_modules(source: bytes, path: Path) -> set[str]:
 
 
 def _versions() -> list[str]:
+    from importlib import metadata  # not for the build hook's check (`sources_current`)
+
     versions = []
     for name in SHAPING_DISTRIBUTIONS:
         try:
