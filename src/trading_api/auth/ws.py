@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocket
 
 from trading_api.auth.errors import UnauthenticatedError
-from trading_api.auth.http import Authenticator
+from trading_api.auth.http import Authenticator, bearer_key
 from trading_api.auth.principal import Principal
 
 TICKET_PARAMETER = "ticket"
@@ -77,10 +77,8 @@ class WsGate:
         ticket = websocket.query_params.get(TICKET_PARAMETER)
         if ticket is not None:
             return self.authenticator.tickets.redeem(ticket)
-        scheme, _, key = websocket.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        return await self.authenticator.principal_of(key.strip())
+        key = bearer_key(websocket.headers.get("authorization", ""))
+        return None if key is None else await self.authenticator.principal_of(key)
 
 
 async def _refuse(websocket: WebSocket) -> None:
