@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from trading_api.auth.principal import Principal
+from trading_api.auth.ws import acting_as
 from trading_api.framework import ModuleRegistry
 from trading_api.models.broker import (
     BrokerConnectionSubscriptionRequest,
@@ -249,13 +251,21 @@ async def test_snapshots_send_the_current_connection_status_and_equity(
 async def test_every_route_refuses_an_unknown_account_at_subscribe_time(
     service: BrokerService,
 ) -> None:
-    """As REST answers 404: the endpoint turns the LookupError into `status: error`."""
+    """As REST answers 404: the endpoint turns the LookupError into `status: error`. Another
+    user's account is refused with the same message, and so is every account without a caller."""
+    owner = Principal("USR-1", "demo", "KEY-1", (DEMO,))
     for router in service.routers:
         check = router.check
         assert check is not None, router.route
-        await check(router.request_model(account_id=DEMO))  # type: ignore[misc]
-        with pytest.raises(LookupError, match="account 'NOPE' not found"):
-            await check(router.request_model(account_id="NOPE"))  # type: ignore[misc]
+        with acting_as(owner):
+            await check(router.request_model(account_id=DEMO))  # type: ignore[misc]
+            with pytest.raises(LookupError, match="account 'NOPE' not found"):
+                await check(router.request_model(account_id="NOPE"))  # type: ignore[misc]
+        other = Principal("USR-2", "eve", "KEY-2", ("ACC-2",))
+        with acting_as(other), pytest.raises(LookupError, match=f"account '{DEMO}' not found"):
+            await check(router.request_model(account_id=DEMO))  # type: ignore[misc]
+        with pytest.raises(LookupError, match=f"account '{DEMO}' not found"):
+            await check(router.request_model(account_id=DEMO))  # type: ignore[misc]
 
 
 # -- the quote feed ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ checks read it with `connection_principal`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -49,6 +50,16 @@ def connection_principal() -> Principal | None:
     return _principal.get()
 
 
+@contextmanager
+def acting_as(principal: Principal) -> Iterator[None]:
+    """Run the block (and the tasks it creates) as `principal`'s connection."""
+    token = _principal.set(principal)
+    try:
+        yield
+    finally:
+        _principal.reset(token)
+
+
 class WsGate:
     """Wraps a WebSocket endpoint so only authenticated handshakes reach it."""
 
@@ -65,11 +76,8 @@ class WsGate:
             if principal is None:
                 await _refuse(websocket)
                 return
-            token = _principal.set(principal)
-            try:
+            with acting_as(principal):  # the endpoint's reader task inherits it
                 await endpoint(websocket)
-            finally:
-                _principal.reset(token)
 
         return guarded
 

@@ -59,13 +59,11 @@ def check_ws_account(account_id: str) -> None:
 
 
 class Access:
-    """Route dependencies behind the authenticator: the caller's `account`, and
-    `meter_order` (429 beyond the key's order rate)."""
+    """Route dependencies behind the authenticator: the caller's `account`."""
 
     def __init__(self, authenticator: Authenticator) -> None:
         self.authenticator = authenticator
         self.account = _account_dependency(authenticator)
-        self.meter_order = _order_meter(authenticator)
 
 
 def _account_dependency(authenticator: Authenticator) -> Callable[..., Awaitable[str]]:
@@ -76,15 +74,6 @@ def _account_dependency(authenticator: Authenticator) -> Callable[..., Awaitable
         return owned_account(principal, account_id)
 
     return account
-
-
-def _order_meter(authenticator: Authenticator) -> Callable[..., Awaitable[None]]:
-    async def meter_order(
-        principal: Principal = Depends(authenticator),  # noqa: B008 (FastAPI's idiom)
-    ) -> None:
-        authenticator.meter_order(principal)
-
-    return meter_order
 
 
 def create_access_router(service: BrokerService, access: Access) -> APIRouter:

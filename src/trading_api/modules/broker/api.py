@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from trading_api.auth.errors import RateLimitedError
+from trading_api.auth.principal import Principal
 from trading_api.framework.errors import DomainError, error_responses
 from trading_api.models import (
     AccountSummary,
@@ -155,6 +156,7 @@ def create_router(service: BrokerService, access: Access) -> APIRouter:
     """The broker's operations; each acts on the caller's account (`access.account`)."""
     router = APIRouter()
     account = Depends(access.account)  # ?accountId=, one of the caller's; 404 otherwise
+    caller = Depends(access.authenticator)  # resolved once per request (FastAPI's cache)
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -192,21 +194,23 @@ def create_router(service: BrokerService, access: Access) -> APIRouter:
             ),
             status.HTTP_201_CREATED: {"links": _PLACED},
         },
-        dependencies=[Depends(access.meter_order)],  # 429 beyond the key's order rate
     )
     async def place_order(
         order: PreOrder,
         request: Request,
         account_id: str = account,
         idempotency_key: IdempotencyKey = None,
+        principal: Principal = caller,
     ) -> PlacedOrder | Response:
         """Place an order (TradingView `placeOrder`); a market order fills at once.
 
         Market orders fill at the ask (buy) or bid (sell); limit and stop orders rest until
         the market reaches them. 400 when a trading rule refuses the order (quantity step,
         position maximum, `isClose`), 409 when the account lacks the margin or the
-        `Idempotency-Key` was used with another request.
+        `Idempotency-Key` was used with another request, 429 when the API key places orders
+        faster than allowed (`Retry-After`).
         """
+        access.authenticator.meter_order(principal)  # after validation: a 422 costs nothing
         try:
             return await service.broker.place_order(
                 order, account_id, idempotency=await _idempotency(request, idempotency_key)
