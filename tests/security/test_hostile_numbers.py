@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from broker.live import trading_server
-from support import Server
+from support import Server, bearer
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,8 @@ def test_a_503_does_not_reveal_the_datafeed_address() -> None:
         datafeed.process.terminate()
         datafeed.process.wait(timeout=15)
         order = {"symbol": "ETHUSD", "type": 2, "side": 1, "qty": 1}
-        answer = httpx.post(f"{broker.base_url}/api/v1/broker/orders", json=order, timeout=30)
+        orders = f"{broker.base_url}/api/v1/broker/orders"
+        answer = httpx.post(orders, json=order, headers=bearer(broker.api_key), timeout=30)
         assert answer.status_code == 503, answer.text
         address = httpx.URL(datafeed.base_url)
         assert answer.json()["code"] == "market_data_unavailable"
