@@ -90,7 +90,7 @@ def test_a_post_carries_one_idempotency_key_across_its_retries_and_a_new_one_per
 def test_the_callers_idempotency_key_is_sent_and_kept(kind: str) -> None:
     script = Script([(503, TRY_AGAIN), (200, [])])
     datafeed = make_client(kind, "DatafeedClient", script)
-    run(datafeed.get_quotes(QuotesRequest(symbols=["A"]), extra_headers={"Idempotency-Key": "k1"}))
+    run(datafeed.get_quotes(QuotesRequest(symbols=["A"]), extra_headers={"idempotency-key": "k1"}))
     assert [request.headers["Idempotency-Key"] for request in script.seen] == ["k1", "k1"]
 
 

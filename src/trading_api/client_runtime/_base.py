@@ -42,6 +42,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 BASE_URL_ENV = "TRADING_API_BASE_URL"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_BACKOFF = Backoff()
+_IDEMPOTENCY = IDEMPOTENCY_HEADER.lower()
 
 T = TypeVar("T")
 HttpT = TypeVar("HttpT", httpx.AsyncClient, httpx.Client)
@@ -105,7 +106,7 @@ class _ClientCore(Generic[HttpT]):
             if extra_headers:
                 merged.update(extra_headers)
             wants_key = method == "POST" or (headers is not None and IDEMPOTENCY_HEADER in headers)
-            if wants_key and IDEMPOTENCY_HEADER not in merged:
+            if wants_key and not any(name.lower() == _IDEMPOTENCY for name in merged):
                 merged[IDEMPOTENCY_HEADER] = str(uuid.uuid4())
         if isinstance(timeout, NotGiven):
             timeout = self._timeout
