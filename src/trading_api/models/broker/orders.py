@@ -8,8 +8,9 @@ ticket (a request); received orders are validated for their shape only.
 
 from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from trading_api.models.broker import ticket_rules
 from trading_api.models.broker.base import BrokerBaseModel
 from trading_api.models.broker.enums import (
     OrderMessageType,
@@ -95,6 +96,8 @@ class OrderFields(BrokerBaseModel):
 
 class PreOrder(OrderFields):
     """An order ticket as sent by the trader (TradingView `PreOrder`)."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": ticket_rules.TICKET})
 
     current_quotes: Omittable[CurrentQuotes] = None
     seen_price: Omittable[Price] = Field(

@@ -2,8 +2,9 @@
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from trading_api.models.broker import ticket_rules
 from trading_api.models.broker.base import BrokerBaseModel
 from trading_api.models.broker.enums import Side, StopType
 from trading_api.models.broker.orders import OrderMessage
@@ -16,6 +17,8 @@ class Brackets(BrokerBaseModel):
 
     The body replaces the position's brackets: absent fields remove them.
     """
+
+    model_config = ConfigDict(json_schema_extra={"allOf": ticket_rules.ONE_STOP})
 
     stop_loss: Omittable[Price] = None
     guaranteed_stop: Omittable[Price] = None

@@ -16,6 +16,7 @@ from trading_api.models.broker import (
     StopType,
 )
 from trading_api.models.broker.orders import OrderFields
+from trading_api.modules.broker.money import round_price
 
 ACTIVE_STATUSES = frozenset({OrderStatus.Placing, OrderStatus.Working, OrderStatus.Inactive})
 """Orders in these states may still change; the others are final."""
@@ -191,10 +192,11 @@ def trailing_start_problem(
     spec: BracketSpec, side: Side, entry: float, pip_size: float
 ) -> str | None:
     """A trailing stop without a stop level starts `trailingStopPips` away from the entry of
-    a `side` position: refused if that start is not a positive price."""
+    a `side` position: refused if that start, rounded as the stop price will be, is not a
+    positive price."""
     if spec.trailing_stop_pips is None or spec.stop_level is not None:
         return None
-    start = entry - side * spec.trailing_stop_pips * pip_size
+    start = round_price(entry - side * spec.trailing_stop_pips * pip_size)
     if start > 0:
         return None
     return f"trailingStopPips {spec.trailing_stop_pips:g} would start the stop at {start:g}"
