@@ -44,6 +44,13 @@ def fee(qty: float, price: float) -> float:
     return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+async def status_of(call: Awaitable[object]) -> tuple[int, str | None]:
+    """Status and error code of a call that fails."""
+    with pytest.raises(ApiError) as raised:
+        await call
+    return raised.value.status_code, raised.value.code
+
+
 @dataclass
 class App:
     broker: BrokerClient
@@ -119,11 +126,6 @@ async def test_a_resting_order_and_the_error_statuses(app: App) -> None:
     assert resting.status == OrderStatus.Working
     assert (await app.broker.cancel_order(resting.id)).status == OrderStatus.Canceled
 
-    async def status_of(call: Awaitable[object]) -> tuple[int, str | None]:
-        with pytest.raises(ApiError) as raised:
-            await call
-        return raised.value.status_code, raised.value.code
-
     assert await status_of(app.broker.cancel_order(resting.id)) == (409, "order_not_modifiable")
     assert await status_of(app.broker.get_order("ORD-404")) == (404, "order_not_found")
     assert await status_of(app.broker.close_position("POS-404")) == (404, "position_not_found")
@@ -167,3 +169,37 @@ async def test_leverage_info_set_and_preview(app: App) -> None:
     with pytest.raises(ApiError) as raised:
         await app.broker.set_leverage(beyond)
     assert (raised.value.status_code, raised.value.code) == (400, "invalid_leverage")
+
+
+async def test_an_idempotency_key_over_http_replays_or_refuses(app: App) -> None:
+    ticket = PreOrder(symbol=SYMBOL, type=OrderType.Market, side=Side.Buy, qty=1)
+
+    first = await app.broker.with_raw_response.place_order(ticket, idempotency_key="k-http")
+    again = await app.broker.with_raw_response.place_order(ticket, idempotency_key="k-http")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.parse() == first.parse()
+    assert len(await app.broker.get_orders()) == 1  # acted once
+    other = ticket.model_copy(update={"qty": 2})
+    assert await status_of(app.broker.place_order(other, idempotency_key="k-http")) == (
+        409,
+        "idempotency_key_reused",
+    )
+
+
+async def test_order_history_pages_follow_the_next_cursor_header(app: App) -> None:
+    for _ in range(3):
+        await app.broker.place_order(
+            PreOrder(symbol=SYMBOL, type=OrderType.Market, side=Side.Buy, qty=1)
+        )
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = await app.broker.with_raw_response.get_orders(limit=2, cursor=cursor)
+        seen += [order.id for order in page.parse()]
+        cursor = page.headers.get("X-Next-Cursor")
+        if cursor is None:
+            break
+    assert seen == [order.id for order in await app.broker.get_orders()]
+    assert len(seen) == 3
