@@ -129,7 +129,7 @@ DOMAIN_RULES = (
     DomainRule(
         (BARS,),
         "invalid_range",
-        r"from \(\d+\) must not be after to \(\d+\)",
+        r"from \(-?\d+\) must not be after to \(-?\d+\)",
         "compares two parameters",
     ),
     DomainRule(
