@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ SHAPING_DISTRIBUTIONS = (
 )
 _SOURCE_SUFFIXES = (".py", ".j2")
 _MODULES = "modules"
+_MENTION = re.compile(rb"trading_api\.modules(?:\.(\w+)| import)")  # None: `from … import x`
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> 
         digest = shared if module is None else own.setdefault(module, hashlib.sha256())
         digest.update(str(relative).encode() + b"\0" + data)
         if module is not None:
-            imports.setdefault(module, set()).update(_imported_modules(data, path))
+            imports.setdefault(module, set()).update(_imported_modules(data, path, module))
     return Inputs(
         shared=shared.hexdigest(),
         modules={package: _combined(package, own, imports) for package in packages},
@@ -96,10 +98,10 @@ def _combined(package: str, own: dict[str, Any], imports: dict[str, set[str]]) -
     return digest.hexdigest()
 
 
-def _imported_modules(source: bytes, path: Path) -> set[str]:
+def _imported_modules(source: bytes, path: Path, own: str) -> set[str]:
     """Packages `trading_api.modules.<x>` a file imports (a syntax error imports nothing here)."""
-    if f"trading_api.{_MODULES}".encode() not in source:
-        return set()  # most files: no parse needed (a parse costs more than the run's hashing)
+    if {m.group(1) for m in _MENTION.finditer(source)} <= {own.encode()}:
+        return set()  # names no other module: no parse (one costs more than the run's hashing)
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError:
