@@ -30,7 +30,15 @@ def installed(built_dist, tmp_path_factory):
     subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
     subprocess.run(
-        ["uv", "pip", "install", "-q", "--python", str(python), f"{built_dist.wheel}[server,clients]"],
+        [
+            "uv",
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(python),
+            f"{built_dist.wheel}[server,clients]",
+        ],
         check=True,
         env=env,
     )

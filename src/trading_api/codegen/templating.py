@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,4 +27,22 @@ def environment() -> jinja2.Environment:
         undefined=jinja.StrictUndefined,
         autoescape=False,  # Python source, not HTML
     )
+    env.filters["wrap_at"] = wrap_at
     return env
+
+
+def wrap_at(text: str, indent: int, lead: int = 0, hanging: int = 4, width: int = 100) -> str:
+    """Wrap docstring text that starts at column `indent + lead` to the line length black keeps.
+
+    black never splits strings, so generated docstrings must already fit (ruff's E501); later
+    lines are indented `indent + hanging` (the Google style of an `Args:` entry).
+    """
+    lines = textwrap.wrap(
+        text,
+        width=width - indent,
+        initial_indent=" " * lead,
+        subsequent_indent=" " * hanging,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return ("\n" + " " * indent).join(lines)[lead:]

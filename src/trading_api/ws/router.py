@@ -80,7 +80,7 @@ class WsRouter(Generic[RequestT, DataT]):
         *,
         producer: Producer[RequestT, DataT] | None = None,
         snapshot: Snapshot[RequestT, DataT] | None = None,
-        check: Callable[[RequestT], None | Awaitable[None]] | None = None,
+        check: Callable[[RequestT], Awaitable[None] | None] | None = None,
     ) -> None:
         """`check` (sync or async) vets each subscription: a ValueError or LookupError it
         raises rejects the subscribe with that message (status "error"), before any producer
