@@ -259,8 +259,15 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(str(error))
     _warn_if_stale()
     _warn_if_unreachable(args.host)
-    uvicorn.run(app, host=args.host, port=args.port)
+    uvicorn.run(app, host=args.host, port=args.port, ws_max_size=_ws_max_size())
     return 0
+
+
+def _ws_max_size() -> int:
+    """uvicorn closes a connection sending a larger WebSocket frame (docs/limits.md)."""
+    from trading_api.ws.limits import DEFAULT_LIMITS
+
+    return DEFAULT_LIMITS.max_frame_bytes
 
 
 def _warn_if_unreachable(host: str) -> None:
@@ -299,7 +306,12 @@ def _serve_reload(args: argparse.Namespace) -> int:
         serve_with_live_regeneration(args.host, args.port)
     else:  # the reloader imports the factory in a subprocess; nothing is ever written
         uvicorn.run(
-            "trading_api.app:create_app", factory=True, host=args.host, port=args.port, reload=True
+            "trading_api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            reload=True,
+            ws_max_size=_ws_max_size(),
         )
     return 0
 

@@ -90,9 +90,13 @@ def test_the_allow_list_replaces_the_loopback_default() -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TRADING_API_ALLOWED_HOSTS", "http://api.test"), ("TRADING_API_ALLOWED_ORIGINS", "a.test")],
+    [
+        ("TRADING_API_ALLOWED_HOSTS", "http://api.test"),
+        ("TRADING_API_ALLOWED_ORIGINS", "a.test"),
+        ("TRADING_API_MAX_BODY_BYTES", "0"),
+    ],
 )
-def test_a_malformed_allow_list_stops_the_server_naming_the_variable(
+def test_a_malformed_setting_stops_the_server_naming_the_variable(
     variable: str, value: str
 ) -> None:
     result = subprocess.run(

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
+from trading_api.ws.limits import DEFAULT_LIMITS, WsLimits
 from trading_api.ws.protocol import (
     ERROR,
     PING,
@@ -184,6 +185,7 @@ def build_asyncapi(
     routers: Sequence[WsRouter[Any, Any]],
     description: str = "",
     channel: str | None = None,
+    limits: WsLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """AsyncAPI 3.0.0 document of one WebSocket endpoint served at ``address``.
 
@@ -275,7 +277,10 @@ def build_asyncapi(
         )
 
     origin = "the WebSocket protocol"
-    any_json = {"description": "Any JSON value; echoed in the pong."}
+    any_json = {
+        "description": "Any JSON value; echoed in the pong. NaN, Infinity and numbers that "
+        "overflow are not JSON: refused with an `invalid_json` error."
+    }
     components.add_message(
         "Ping", PING, any_json, summary="Liveness check.", origin=origin, payload_required=False
     )
@@ -307,6 +312,7 @@ def build_asyncapi(
             "address": address,
             "title": title,
             "description": description or None,
+            "x-limits": limits.declaration(),
             "messages": {
                 name: _ref(f"#/components/messages/{name}") for name in components.messages
             },

@@ -36,7 +36,7 @@ class Connection:
 
     __slots__ = ("_failed", "_idle", "_send", "_suspended", "queue", "subscriptions", "websocket")
 
-    def __init__(self, websocket: WebSocket, queue_size: int) -> None:
+    def __init__(self, websocket: WebSocket, queue_size: int, max_bytes: int | None = None) -> None:
         self.websocket = websocket
         # The ASGI server's ``send`` as handed to the app. Frames go to it directly: Starlette's
         # per-message state checks only guard an accept/close order that this class keeps by
@@ -44,7 +44,7 @@ class Connection:
         # and they cost as much as the send itself on the fan-out hot path.
         # Starlette's wrappers and the servers' ``send`` are async functions: coroutines.
         self._send = cast(_CoroutineSend, websocket._send)
-        self.queue = SendQueue(queue_size)
+        self.queue = SendQueue(queue_size, max_bytes=max_bytes)
         # topic key -> registry of the route, to release everything on disconnect
         self.subscriptions: dict[str, TopicRegistry[Any, Any]] = {}
         # The writer waits for frames with nothing queued and nothing being sent.

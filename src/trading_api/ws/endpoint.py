@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import json
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from pydantic_core import to_jsonable_python
 from starlette.websockets import WebSocket
 
 from trading_api.ws.connection import Connection, ConnectionStats
+from trading_api.ws.limits import DEFAULT_LIMITS, WsLimits
 from trading_api.ws.protocol import (
     PING,
     SUBSCRIBE,
@@ -42,7 +44,13 @@ class WsEndpoint:
     closes the connection; a disconnect (clean or abrupt) releases all of the client's topics.
     """
 
-    def __init__(self, routers: Sequence[WsRouter[Any, Any]], *, queue_size: int = 256) -> None:
+    def __init__(
+        self,
+        routers: Sequence[WsRouter[Any, Any]],
+        *,
+        queue_size: int = 256,
+        limits: WsLimits = DEFAULT_LIMITS,
+    ) -> None:
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
         by_route: dict[str, WsRouter[Any, Any]] = {}
@@ -57,6 +65,7 @@ class WsEndpoint:
             by_route[router.route] = router
         self._routers = tuple(by_route.values())
         self._queue_size = queue_size
+        self._limits = limits
         # message type -> (router, operation): one dict lookup per client message
         self._dispatch: dict[str, tuple[WsRouter[Any, Any], str]] = {}
         for route, router in by_route.items():
@@ -87,7 +96,7 @@ class WsEndpoint:
             await websocket.close(code=CLOSE_GOING_AWAY)
             return
         await websocket.accept()
-        connection = Connection(websocket, self._queue_size)
+        connection = Connection(websocket, self._queue_size, self._limits.send_buffer_bytes)
         reader = asyncio.create_task(self._read_loop(connection), name="ws reader")
         writer = asyncio.create_task(connection.write_loop(), name="ws writer")
         self._readers[connection] = reader
@@ -150,6 +159,14 @@ class WsEndpoint:
                     )
                 )
                 continue
+            if _too_large(text, self._limits.max_frame_bytes):
+                connection.send_control(
+                    error_frame(
+                        ErrorCode.FRAME_TOO_LARGE,
+                        f"frames are limited to {self._limits.max_frame_bytes} bytes",
+                    )
+                )
+                continue
             try:
                 await self._handle(connection, text)
             except Exception:
@@ -160,8 +177,8 @@ class WsEndpoint:
 
     async def _handle(self, connection: Connection, text: str) -> None:
         try:
-            message = json.loads(text)
-        except ValueError as exc:
+            message = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
+        except ValueError as exc:  # also NaN/Infinity, 1e999 and integers of > 4300 digits
             connection.send_control(error_frame(ErrorCode.INVALID_JSON, f"invalid JSON: {exc}"))
             return
         if not isinstance(message, dict):
@@ -239,6 +256,11 @@ class WsEndpoint:
         self, connection: Connection, router: WsRouter[Any, Any], request: Any
     ) -> None:
         key = router.topic(request)
+        refusal = self._over_limit(connection, key)
+        if refusal is not None:
+            refused = SubscriptionResponse(status="error", message=refusal, topic=key)
+            connection.send_control(response_frame(router.route, SUBSCRIBE, refused))
+            return
         if router.check is not None:
             try:
                 checked = router.check(request)
@@ -271,6 +293,23 @@ class WsEndpoint:
         )
         if added and router.snapshot is not None:
             await self._send_snapshot(connection, router, key, request)
+
+    def _over_limit(self, connection: Connection, key: str) -> str | None:
+        """Why a new subscription to ``key`` exceeds the connection's limits, or None."""
+        limits = self._limits
+        if len(key) > limits.max_topic_length:
+            return (
+                f"the topic key is {len(key)} characters long, more than "
+                f"{limits.max_topic_length}: subscribe to fewer or shorter items"
+            )
+        if key not in connection.subscriptions and (
+            len(connection.subscriptions) >= limits.max_subscriptions
+        ):
+            return (
+                f"at most {limits.max_subscriptions} subscriptions per connection: "
+                "unsubscribe from a topic first"
+            )
+        return None
 
     async def _send_snapshot(
         self, connection: Connection, router: WsRouter[Any, Any], key: str, request: Any
@@ -307,6 +346,24 @@ class WsEndpoint:
             registry.unsubscribe(key, connection)
             response = SubscriptionResponse(status="ok", message="unsubscribed", topic=key)
         connection.send_control(response_frame(router.route, UNSUBSCRIBE, response))
+
+
+def _too_large(text: str, limit: int) -> bool:
+    """Whether ``text`` encodes to more than ``limit`` bytes (encoded only when it may)."""
+    return len(text) > limit or (
+        len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
+    )
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} overflows a 64-bit float")
+    return value
 
 
 def _problems(exc: ValidationError, shown: int = 3) -> str:

@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     INVALID_JSON = "invalid_json"
     INVALID_MESSAGE = "invalid_message"
     UNSUPPORTED_FRAME = "unsupported_frame"
+    FRAME_TOO_LARGE = "frame_too_large"
     UNKNOWN_TYPE = "unknown_type"
     VALIDATION_ERROR = "validation_error"
     PRODUCER_ERROR = "producer_error"
