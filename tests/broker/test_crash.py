@@ -86,6 +86,8 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "TRADING_API_DATAFEED_DATA_DIR": str(tmp_path),
         "TRADING_API_DATABASE_URL": fresh_sqlite_url(),
+        "TRADING_API_ORDER_RATE": "100000",  # the burst is the point, not the per-key limit
+        "TRADING_API_ORDER_BURST": "100000",
         **extra,
     }
 

@@ -27,9 +27,11 @@ def test_the_wheel_holds_the_migrations(built_dist) -> None:  # type: ignore[no-
 def test_an_installed_wheel_migrates_a_database(built_dist, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     venv = tmp_path / "env"
     env = clean_env()
+    server_extra = f"{built_dist.wheel}[server]"
     subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
     subprocess.run(
-        ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), built_dist.wheel],
+        # the server extra carries the storage stack (SQLAlchemy, drivers, Alembic)
+        ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), server_extra],
         check=True,
         env=env,
     )
