@@ -162,8 +162,8 @@ class AuthStore:
             .where(ApiKey.sha256 == digest, ApiKey.revoked_at.is_(None))
             .order_by(Account.created_at, Account.id)
         )
-        async with self.database.read() as session:
-            rows = (await session.execute(statement)).all()
+        async with self.database.engine.connect() as connection:  # no ORM session: per request
+            rows = (await connection.execute(statement)).all()
         if not rows or not key_matches(key, rows[0][1]):
             return None
         key_id, _, user_id, user_name, _ = rows[0]
