@@ -3,8 +3,8 @@
 In a temp copy of the project: a cold full generation (`trading-api clean` first) of one real
 module (broker, datafeed), then of the three real modules plus N synthetic modules of E endpoints
 each (default N = 5, 20, 50; E = 20). Runs read compiled bytecode (a warm-up run writes it under
-a temp PYTHONPYCACHEPREFIX), as the predecessor's reference figures did. Prints medians and
-seconds per synthetic endpoint.
+a temp PYTHONPYCACHEPREFIX), as the predecessor's reference figures did. Prints medians of the
+wall time, the CPU time of the run and its formatting worker, and seconds per synthetic endpoint.
 
 Usage: python benchmarks/generation_scale.py [--runs 3] [--modules 5,20,50] [--endpoints 20]
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -96,14 +97,27 @@ def add_modules(src: Path, count: int, endpoints: int) -> None:
         )
 
 
-def cold_generate(tree: Path, env: dict[str, str], *args: str) -> float:
+def cold_generate(tree: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the run and its worker (a shared machine's load
+    stretches the first, hardly the second)."""
     cli = [sys.executable, "-m", "trading_api"]
     subprocess.run([*cli, "clean"], cwd=tree, env=env, check=True, capture_output=True)
-    return timed(
+    before = _children_cpu()
+    wall = timed(
         lambda: subprocess.run(
             [*cli, "generate", *args], cwd=tree, env=env, check=True, capture_output=True
         )
     )
+    return wall, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return median([wall for wall, _ in samples]), median([cpu for _, cpu in samples])
 
 
 def main() -> None:
@@ -119,17 +133,21 @@ def main() -> None:
         print(f"cold full generate, median of {args.runs} (bytecode), {os.cpu_count()} CPUs:")
         for module, target in TARGETS.items():
             cold_generate(tree, env, "--modules", module)  # writes the bytecode
-            seconds = median(
+            seconds, cpu = medians(
                 [cold_generate(tree, env, "--modules", module) for _ in range(args.runs)]
             )
             verdict = "ok" if seconds <= target else "OVER"
-            print(f"  {module:<9} {seconds:6.2f} s   (target <= {target:.2f} s: {verdict})")
+            print(
+                f"  {module:<9} {seconds:6.2f} s (CPU {cpu:5.2f} s)"
+                f"   (target <= {target:.2f} s: {verdict})"
+            )
         for count in (int(n) for n in args.modules.split(",")):
             add_modules(tree / "src", count, args.endpoints)
             cold_generate(tree, env)
-            seconds = median([cold_generate(tree, env) for _ in range(args.runs)])
+            seconds, cpu = medians([cold_generate(tree, env) for _ in range(args.runs)])
             per_endpoint = seconds / (count * args.endpoints)
             line = f"  3 real + {count:>2} x {args.endpoints} endpoints  {seconds:6.2f} s"
+            line += f" (CPU {cpu:6.2f} s)"
             line += f"   {per_endpoint * 1000:5.1f} ms per synthetic endpoint"
             if count == SCALE_TARGET[0]:
                 verdict = "ok" if seconds <= SCALE_TARGET[1] else "OVER"
