@@ -56,7 +56,7 @@ def generated_tree(tmp_path):
 @pytest.mark.parametrize(
     ("package", "source", "reason"),
     [
-        ("broken", BROKEN_IMPORT, "import failed: RuntimeError: database driver missing"),
+        ("broken", BROKEN_IMPORT, "broken/__init__.py:2: RuntimeError: database driver missing"),
         ("weird", UNDOCUMENTABLE_RESPONSE, "PydanticInvalidForJsonSchema"),
     ],
 )
