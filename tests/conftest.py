@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cluster.redis_server import RedisServer, RedisUnavailableError, start_redis  # isort: skip
 from storage.databases import migrated_database  # isort: skip (ruff: first-party)
 from support import clean_env, copy_tree
 
@@ -35,6 +36,18 @@ def built_dist(tmp_path_factory: pytest.TempPathFactory) -> BuiltDist:
     (wheel,) = (tree / "dist").glob("*.whl")
     (sdist,) = (tree / "dist").glob("*.tar.gz")
     return BuiltDist(tree=tree, wheel=wheel, sdist=sdist, build_log=result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real Redis server for the session (tests keep apart by key prefix); a missing
+    binary fails the test, naming what to install (never a skip)."""
+    try:
+        server = start_redis()
+    except RedisUnavailableError as error:
+        pytest.fail(f"cannot start the test Redis server: {error}", pytrace=False)
+    yield server
+    server.close()
 
 
 @pytest.fixture
