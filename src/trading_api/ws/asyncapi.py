@@ -303,7 +303,8 @@ def build_asyncapi(
     operations[f"{channel_id}.{ERROR}"] = {
         "action": "send",
         "channel": channel_ref,
-        "summary": "Server reports invalid input, producer/snapshot failures and dropped updates.",
+        "summary": "Server reports invalid input, producer/snapshot failures, dropped updates "
+        "and updates missed while the fan-out between workers was interrupted.",
         "messages": [message_ref("Error")],
     }
 

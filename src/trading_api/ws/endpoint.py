@@ -28,6 +28,7 @@ from trading_api.ws.protocol import (
     response_frame,
 )
 from trading_api.ws.router import WsRouter
+from trading_api.ws.shared import Bus
 
 logger = logging.getLogger("trading_api.ws")
 
@@ -89,6 +90,13 @@ class WsEndpoint:
     def connection_stats(self) -> list[ConnectionStats]:
         """Subscriptions, queue depth and dropped updates of each open connection."""
         return [connection.stats() for connection in list(self._readers)]
+
+    def use_cluster(self, bus: Bus) -> None:
+        """Cluster mode: each producer route runs one producer per topic across the workers
+        and fans its frames out through ``bus`` (``docs/websocket.md``, "Several workers").
+        Call before serving; without it everything stays in this process."""
+        for router in self._routers:
+            router.registry.use_cluster(bus)
 
     async def __call__(self, websocket: WebSocket) -> None:
         """Serve one client until it disconnects or the endpoint is closed."""

@@ -28,7 +28,12 @@ ROUTE_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class ErrorCode(StrEnum):
-    """Machine-readable ``code`` of an ``error`` message."""
+    """Machine-readable ``code`` of an ``error`` message.
+
+    ``producer_error`` closes ``topic``; ``updates_dropped`` (the client reads too slowly),
+    ``updates_missed`` (the fan-out between server workers was interrupted: updates of
+    ``topic`` may be missing) and ``snapshot_error`` leave every subscription active.
+    """
 
     INVALID_JSON = "invalid_json"
     INVALID_MESSAGE = "invalid_message"
@@ -39,6 +44,7 @@ class ErrorCode(StrEnum):
     PRODUCER_ERROR = "producer_error"
     SNAPSHOT_ERROR = "snapshot_error"
     UPDATES_DROPPED = "updates_dropped"
+    UPDATES_MISSED = "updates_missed"
     INTERNAL_ERROR = "internal_error"
 
 

@@ -144,7 +144,9 @@ class WsRouter(Generic[RequestT, DataT]):
         """Push ``data`` to the topic of ``request``; a no-op without subscribers, never blocks.
 
         Call it from the event loop thread. Without any subscriber on the route it returns
-        before even computing the topic key.
+        before even computing the topic key. It reaches this process's subscribers only, in
+        cluster mode too: a service whose state changes in any worker distributes them itself
+        (the broker does, in commit order); only producers are shared by the workers.
         """
         registry = self.registry
         if not len(registry):

@@ -3,6 +3,8 @@
 A topic exists while it has at least one subscriber. Its producer (if the route has one) is an
 asyncio task of its own, started with the first subscriber and cancelled with the last, so an idle
 topic costs nothing and a slow topic never delays another (the predecessor ran one loop for all).
+In cluster mode (:meth:`TopicRegistry.use_cluster`) a producer route's topics are shared by the
+workers instead (``trading_api.ws.shared``); without it nothing of that runs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from trading_api.ws.protocol import UPDATE_SUFFIX, ErrorCode, error_frame, update_prefix
+from trading_api.ws.protocol import UPDATE_SUFFIX, update_prefix
+from trading_api.ws.shared import Bus, SharedTopic, SharedTopics, producer_error_frame
 
 logger = logging.getLogger("trading_api.ws")
 
@@ -109,7 +112,7 @@ def payload_topic(route: str, model: type[BaseModel], payload: Any) -> str:
 class Topic(Generic[RequestT]):
     """Subscribers of one topic and its producer task."""
 
-    __slots__ = ("key", "prefix", "producer", "request", "subscribers")
+    __slots__ = ("key", "prefix", "producer", "request", "shared", "subscribers")
 
     def __init__(self, key: str, request: RequestT, prefix: str) -> None:
         self.key = key
@@ -117,6 +120,7 @@ class Topic(Generic[RequestT]):
         self.prefix = prefix  # pre-encoded head of this topic's update frames
         self.subscribers: set[Subscriber] = set()
         self.producer: asyncio.Task[None] | None = None
+        self.shared: SharedTopic | None = None  # cluster mode: its state across workers
 
 
 class TopicRegistry(Generic[RequestT, DataT]):
@@ -133,6 +137,16 @@ class TopicRegistry(Generic[RequestT, DataT]):
         self._producer = producer
         self._topics: dict[str, Topic[RequestT]] = {}
         self._stopping: set[asyncio.Task[None]] = set()
+        self._shared: SharedTopics | None = None
+
+    def use_cluster(self, bus: Bus) -> None:
+        """Share this route's producers with the other workers through ``bus``.
+
+        Call before the first subscription. A route without a producer is left alone: what a
+        service publishes stays in this process (services distribute their own events).
+        """
+        if self._producer is not None and self._shared is None:
+            self._shared = SharedTopics(bus, self, self._producer, self._serialize)
 
     def __len__(self) -> int:
         return len(self._topics)
@@ -150,7 +164,10 @@ class TopicRegistry(Generic[RequestT, DataT]):
             topic = Topic(key, request, update_prefix(self.route, key))
             self._topics[key] = topic
             if self._producer is not None:
-                topic.producer = self._start_producer(topic, self._producer)
+                if self._shared is None:
+                    topic.producer = self._start_producer(topic, self._producer)
+                else:
+                    self._shared.open(topic)
         elif subscriber in topic.subscribers:
             return False
         topic.subscribers.add(subscriber)
@@ -190,6 +207,8 @@ class TopicRegistry(Generic[RequestT, DataT]):
         for topic in list(self._topics.values()):
             if subscribers is None or all(s in subscribers for s in topic.subscribers):
                 self._close(topic)
+        if self._shared is not None:
+            await self._shared.aclose(timeout)
         tasks = list(self._stopping)
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=timeout)
@@ -216,6 +235,8 @@ class TopicRegistry(Generic[RequestT, DataT]):
         if self._topics.get(topic.key) is topic:
             del self._topics[topic.key]
         topic.subscribers.clear()
+        if self._shared is not None:
+            self._shared.close(topic)
         task, topic.producer = topic.producer, None
         if task is not None and not task.done():
             self._stopping.add(task)  # keep a reference until the cancellation completes
@@ -233,13 +254,12 @@ class TopicRegistry(Generic[RequestT, DataT]):
         if topic.producer is not task:  # already closed (e.g. raised while being cancelled)
             return
         # Close the topic so that a new subscribe starts a fresh producer.
+        self.drop(topic, producer_error_frame(topic.key))
+
+    def drop(self, topic: Topic[RequestT], frame: str) -> None:
+        """Close ``topic`` on the server's side: each subscriber forgets it and gets ``frame``."""
         subscribers = list(topic.subscribers)
         self._close(topic)
-        frame = error_frame(
-            ErrorCode.PRODUCER_ERROR,
-            "the producer of this topic failed; you were unsubscribed, subscribe again to retry",
-            topic=topic.key,
-        )
         for subscriber in subscribers:
             with contextlib.suppress(Exception):
                 subscriber.drop_subscription(topic.key, frame)
