@@ -29,6 +29,7 @@ from trading_api.framework.module_app import ModuleApp, build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
 from trading_api.framework.registry import ModuleRegistry
 from trading_api.framework.security import BrowserPolicy, install_browser_policy
+from trading_api.serving.drain import PROCESS_DRAIN
 
 MODULES_ENV = "TRADING_API_MODULES"
 _MODULES_PREFIX = f"{MODULES_PACKAGE}."
@@ -145,6 +146,7 @@ def _lifespan(modules: Sequence[Module], module_apps: Sequence[ModuleApp]) -> An
             for module_app in module_apps:
                 if module_app.ws_endpoint is not None:
                     stack.push_async_callback(module_app.ws_endpoint.aclose)
+                    stack.enter_context(PROCESS_DRAIN.closing(module_app.ws_endpoint.close_all))
             yield
 
     return lifespan

@@ -82,11 +82,29 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated modules to mount (default: all; core is always mounted)",
     )
     serve.add_argument("--reload", action="store_true", help="restart on source changes (dev)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the port (default: 1); more than one needs PostgreSQL "
+        "and Redis (docs/deployment.md)",
+    )
     _add_db_parser(commands)
     _add_users_parser(commands)
     _add_keys_parser(commands)
     _add_contracts_parser(commands)
     return parser
+
+
+def _workers(text: str) -> int:
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {text!r}")
+    return workers
 
 
 def _add_db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -240,27 +258,42 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from trading_api.app import MODULES_ENV, create_app
     from trading_api.env_settings import SettingsError
     from trading_api.framework.discovery import ModuleError, UnknownModuleError
     from trading_api.framework.packaged_specs import MissingArtifactsError
+    from trading_api.serving.run import run
+    from trading_api.serving.settings import ServingSettings, workers_refusal
 
     if args.modules:
         os.environ[MODULES_ENV] = ",".join(args.modules)  # read by create_app, also on --reload
     if args.reload:
+        if args.workers > 1:
+            return _fail("--reload serves one process: drop --workers", EXIT_USAGE)
         return _serve_reload(args)
     try:
-        app = create_app()  # fails fast, with a clear message, before uvicorn starts
+        settings = ServingSettings.from_env()
+        refusal = workers_refusal(args.workers)
+    except SettingsError as error:
+        return _fail(str(error), EXIT_USAGE)
+    if refusal is not None:
+        return _fail(refusal, EXIT_USAGE)
+    try:
+        app = create_app()  # fails fast, with a clear message, before uvicorn starts or forks
     except UnknownModuleError as error:
         return _fail(str(error), EXIT_USAGE)
     except (MissingArtifactsError, ModuleError, SettingsError) as error:
         return _fail(str(error))
     _warn_if_stale()
     _warn_if_unreachable(args.host)
-    uvicorn.run(app, host=args.host, port=args.port, ws_max_size=_ws_max_size())
-    return 0
+    return run(
+        app,
+        workers=args.workers,
+        settings=settings,
+        host=args.host,
+        port=args.port,
+        ws_max_size=_ws_max_size(),
+    )
 
 
 def _ws_max_size() -> int:

@@ -8,7 +8,8 @@ the path in `Allow`, and a body holding `NaN`/`Infinity` or undecodable bytes ne
 a 500.
 
 One server runs every module; a second pair runs the broker against a datafeed server that the
-test stops, for the broker's 503 (market data unavailable).
+test stops, for the broker's 503 (market data unavailable); two core servers answer readiness
+503s: one whose Redis stopped (`not_ready`), one told to stop and draining (`draining`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import dataclasses
 import json
 import math
 import re
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +26,9 @@ from typing import Any
 import httpx
 import pytest
 from broker.live import trading_server
+from cluster.redis_server import start_redis
 from jsonschema import Draft202012Validator
-from support import ROOT, bearer
+from support import ROOT, bearer, wait_for
 
 from trading_api.framework.limits import DEFAULT_MAX_BODY_BYTES
 
@@ -139,6 +142,7 @@ def valid_request(operation_id: str, state: State) -> Request:
         "broker_preview_leverage": Request(body=_leverage()),
         "broker_get_accounts": Request(),
         "broker_create_ws_ticket": Request(),
+        "core_get_readiness": Request(),
     }
     return requests[operation_id]
 
@@ -157,6 +161,8 @@ GENERIC: dict[str, Make] = {
         r, content=b" " * (DEFAULT_MAX_BODY_BYTES + 1)
     ),
     "market_data_unavailable": lambda r, s: r,  # sent to the broker whose datafeed is gone
+    "not_ready": lambda r, s: r,  # sent to the core server whose Redis is gone
+    "draining": lambda r, s: r,  # sent to the core server that is shutting down
     "unauthenticated": lambda r, s: dataclasses.replace(
         r, headers={**r.headers, "Authorization": "Bearer tapi_no-such-key"}
     ),
@@ -345,6 +351,35 @@ def no_market(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield Live(broker.base_url, http, live.spec, state)
 
 
+@pytest.fixture(scope="module")
+def unready(live: Live) -> Iterator[Live]:
+    """A core server in cluster mode whose Redis stopped: not ready."""
+    redis = start_redis()
+    try:
+        with (
+            trading_server(["core"], TRADING_API_REDIS_URL=redis.url) as server,
+            httpx.Client(timeout=TIMEOUT) as http,
+        ):
+            redis.stop()
+            yield Live(server.base_url, http, live.spec, live.state)
+    finally:
+        redis.close()
+
+
+@pytest.fixture(scope="module")
+def draining(live: Live) -> Iterator[Live]:
+    """A core server told to stop, still serving for its drain time (until SIGINT)."""
+    with (
+        trading_server(["core"], TRADING_API_DRAIN_SECONDS="60") as server,
+        httpx.Client(timeout=TIMEOUT) as http,
+    ):
+        server.process.send_signal(signal.SIGTERM)
+        ready = f"{server.base_url}/api/v1/core/ready"
+        wait_for(lambda: http.get(ready).status_code == 503, timeout=TIMEOUT, what="draining")
+        yield Live(server.base_url, http, live.spec, live.state)
+        server.process.send_signal(signal.SIGINT)  # ends the drain time at once
+
+
 def _prepare_remote(http: httpx.Client, broker_url: str, datafeed_url: str) -> State:
     price = _ask(http, datafeed_url)
     broker = f"{broker_url}/api/v1/broker"
@@ -360,14 +395,15 @@ def _prepare_remote(http: httpx.Client, broker_url: str, datafeed_url: str) -> S
 
 
 def test_every_declared_error_is_produced_with_the_declared_body(
-    live: Live, no_market: Live
+    live: Live, no_market: Live, unready: Live, draining: Live
 ) -> None:
     declared = sorted(declared_errors(live.spec), key=lambda key: (key[0], key[1], key[2] or ""))
     assert len(declared) > 50  # the broker, the datafeed, and the shared 400 and 422
+    elsewhere = {"market_data_unavailable": no_market, "not_ready": unready, "draining": draining}
     problems = []
     for key in declared:
         operation_id, status, code = key
-        server = no_market if code == "market_data_unavailable" else live
+        server = elsewhere.get(code or "", live)
         request = how_to_provoke(key)(valid_request(operation_id, server.state), server.state)
         response = server.send(operation_id, request)
         for _ in range(ORDER_BURST if code == "rate_limited" else 0):

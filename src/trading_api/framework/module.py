@@ -94,6 +94,12 @@ class Module(ABC):
         """Start and stop background work with the server (not run by the build)."""
         yield
 
+    async def readiness_problems(self) -> list[str]:
+        """What keeps this module from serving now (e.g. its database does not answer), each
+        naming the engine and never a secret; empty when ready. Called by every readiness
+        probe (core `GET /ready`) while the server runs: keep it cheap and bounded in time."""
+        return []
+
 
 def version_order(version: str) -> tuple[int, str]:
     """Sort key of API versions: `v2` before `v10`; names that are not `v<N>` go last."""

@@ -48,6 +48,7 @@ from trading_api.models.health import (
     ContractsStatus,
     HealthStatus,
     ModuleVersions,
+    ReadinessStatus,
 )
 from trading_api.models.market import (
     Bar,
@@ -114,6 +115,7 @@ __all__ = [
     "QuoteValues",
     "QuotesRequest",
     "QuotesSubscriptionRequest",
+    "ReadinessStatus",
     "SearchSymbolResultItem",
     "Side",
     "StopType",

@@ -34,6 +34,12 @@ class HealthStatus(WireModel):
     )
 
 
+class ReadinessStatus(WireModel):
+    status: Literal["ready"] = Field(
+        description="Always `ready`: otherwise the answer is 503 `not_ready` or `draining`."
+    )
+
+
 class ModuleVersions(WireModel):
     module: str = Field(description="Module name as mounted under `/api/<version>/<module>`.")
     versions: list[str] = Field(description="API versions the module serves, oldest first.")

@@ -132,14 +132,19 @@ class WsEndpoint:
             if not self._readers:
                 self._idle.set()
 
-    async def aclose(self, timeout: float = 5.0) -> None:
-        """Refuse new clients, close every connection and cancel every producer."""
+    async def close_all(self, timeout: float = 5.0) -> None:
+        """Refuse new clients and close every connection with 1001 going away (a draining
+        server: clients reconnect elsewhere); returns once their handlers have finished."""
         self._closed = True
-        connections = set(self._readers)
         for reader in self._readers.values():
             reader.cancel()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def aclose(self, timeout: float = 5.0) -> None:
+        """Refuse new clients, close every connection and cancel every producer."""
+        connections = set(self._readers)
+        await self.close_all(timeout)
         # Normally every topic is gone with its connections; close stragglers of ours and wait
         # until the cancelled producers have finished.
         for router in self._routers:

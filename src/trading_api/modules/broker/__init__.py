@@ -63,6 +63,13 @@ class BrokerModule(Module):
                 self.service.use_market(InProcessMarketData(module.service.source))
                 return
 
+    async def readiness_problems(self) -> list[str]:
+        """The broker's database answers (`GET /api/v1/core/ready`)."""
+        from trading_api.storage.probe import database_problem
+
+        problem = await database_problem(self.service.broker.database.engine)
+        return [] if problem is None else [problem]
+
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
         """The service (its database migrated or checked first), then the API keys on it."""

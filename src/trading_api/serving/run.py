@@ -1,0 +1,36 @@
+"""`run`: serve `app` in this process, or as N workers sharing one socket."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from uvicorn import Config
+from uvicorn.config import STARTUP_FAILURE
+
+from trading_api.serving.server import DrainingServer
+from trading_api.serving.settings import ServingSettings
+from trading_api.serving.workers import Workers
+
+APP_FACTORY = "trading_api.app:create_app"
+"""What each worker imports and calls (workers are spawned: they build their own app)."""
+
+
+def run(
+    app: Any, *, workers: int, settings: ServingSettings, host: str, port: int, **options: Any
+) -> int:
+    """Serve until stopped: 0, or uvicorn's `STARTUP_FAILURE` when the server never started.
+
+    `app` (already built by the caller to fail fast) serves a single process; N > 1 workers
+    each build theirs from `APP_FACTORY`, like `uvicorn.run("…:create_app", factory=True)`.
+    """
+    if workers == 1:
+        server = DrainingServer(Config(app, host=host, port=port, **options), settings)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn re-raises it once done
+            server.run()
+        return 0 if server.started else STARTUP_FAILURE
+    config = Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **options)
+    sock = config.bind_socket()
+    with contextlib.suppress(KeyboardInterrupt):
+        Workers(config, [sock], settings).run()
+    return 0
