@@ -27,9 +27,10 @@ import statistics
 import threading
 from array import array
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate
+from operator import sub
 
 from trading_api.modules.datafeed.settings import SIMULATION_EPOCH
 from trading_api.modules.datafeed.universe import SymbolSpec
@@ -50,9 +51,11 @@ def _tables() -> tuple[list[float], list[float], list[float]]:
     """
     normal = statistics.NormalDist()
     quantiles = [(i + 0.5) / _LEVELS for i in range(_LEVELS)]
-    lower = list(map(normal.inv_cdf, quantiles[: _LEVELS // 2]))
-    gauss = lower + [-g for g in reversed(lower)]
-    return gauss, [abs(g) for g in gauss], [-math.log1p(-q) for q in quantiles]
+    lower = list(map(normal.inv_cdf, quantiles[: _LEVELS // 2]))  # all negative
+    upper = [-g for g in reversed(lower)]
+    # |normal| mirrors the same way; -log1p(-q) for Exp(1), negations being exact.
+    expo = [-e for e in map(math.log1p, [-q for q in quantiles])]
+    return lower + upper, upper[::-1] + upper, expo
 
 
 def _draws(seed: str, count: int) -> array[int]:
@@ -126,6 +129,8 @@ class PricePath:
         self._mean = math.log(spec.start_price)
         self._ticks_per_unit = spec.pricescale / spec.minmov
         self._chunks: dict[int, _Chunk] = {}
+        self._log_starts: dict[int, float] = {0: self._mean}
+        """Log open of each chunk's first day, for the chunks reached so far."""
         self._lock = threading.Lock()
 
     def ticks(self, log_price: float) -> int:
@@ -173,38 +178,64 @@ class PricePath:
         chunk = self._chunks.get(index)
         if chunk is not None:
             return chunk
-        with self._lock:  # chunks chain their log prices: build them once, in order
-            return self._build_chunks(index)
+        with self._lock:  # chunks chain their log prices: each starts where the last ended
+            chunk = self._chunks.get(index)
+            if chunk is None:
+                chunk = self._chunks[index] = self._generate_chunk(index, self._log_start(index))
+                self._log_starts[index + 1] = chunk.log_end
+            return chunk
 
-    def _build_chunks(self, index: int) -> _Chunk:
-        if index in self._chunks:
-            return self._chunks[index]
-        first = max((i for i in self._chunks if i < index), default=-1)
-        log_price = self._mean if first < 0 else self._chunks[first].log_end
-        for i in range(first + 1, index + 1):
-            chunk = self._generate_chunk(i, log_price)
-            self._chunks[i] = chunk
-            log_price = chunk.log_end
-        return self._chunks[index]
+    def _log_start(self, index: int) -> float:
+        """Log open of chunk ``index``'s first day; earlier chunks are walked, not built.
+
+        A chunk's later days only need the daily changes of the days before it, not their
+        high/low/volume: the walk costs a fraction of building the chunks it crosses.
+        """
+        known = max(i for i in self._log_starts if i <= index)
+        log_price = self._log_starts[known]
+        gauss = _tables()[0]
+        reversion, mean = self._reversion, self._mean
+        for i in range(known, index):
+            raw = _draws(self._chunk_seed(i), 4 * CHUNK_DAYS)
+            deviations = self._deviations(self._sessions(i)[0])
+            for z_change, deviation in zip(raw[0::4], deviations, strict=True):
+                if deviation is not None:  # the same operations as `_generate_chunk`'s
+                    log_price = log_price + (
+                        reversion * (mean - log_price) + deviation * gauss[z_change]
+                    )
+            self._log_starts[i + 1] = log_price
+        return log_price
+
+    def _chunk_seed(self, index: int) -> str:
+        return f"{self.seed}:{self.spec.ticker}:chunk:{index}"
+
+    def _sessions(self, index: int) -> tuple[list[int], list[int]]:
+        """Session minutes and start (UTC seconds, 0 if closed) of each day of a chunk."""
+        first = date.fromordinal(_EPOCH_ORDINAL + index * CHUNK_DAYS)
+        days = self.spec.trading_session.bounds_from(first, CHUNK_DAYS)
+        counts = [0 if bounds is None else (bounds[1] - bounds[0]) // 60 for bounds in days]
+        return counts, [0 if bounds is None else bounds[0] for bounds in days]
+
+    def _deviations(self, counts: list[int]) -> list[float | None]:
+        """Standard deviation of each day's log change (None when closed)."""
+        by_count = {count: math.sqrt(self._minute_sigma**2 * count) for count in set(counts)}
+        return [by_count[count] if count > 0 else None for count in counts]
 
     def _generate_chunk(self, index: int, log_price: float) -> _Chunk:
         gauss = _tables()[0]
-        session = self.spec.trading_session
-        raw = _draws(f"{self.seed}:{self.spec.ticker}:chunk:{index}", 4 * CHUNK_DAYS)
-        minutes, starts, volumes = array("q"), array("q"), array("q")
+        raw = _draws(self._chunk_seed(index), 4 * CHUNK_DAYS)
+        counts, session_starts = self._sessions(index)
+        minutes, starts, volumes = array("q", counts), array("q", session_starts), array("q")
         log_opens, changes, highs, lows = array("d"), array("d"), array("d"), array("d")
-        first_day = date.fromordinal(_EPOCH_ORDINAL + index * CHUNK_DAYS)
         sqrt, log, exp = math.sqrt, math.log, math.exp
         reversion, mean = self._reversion, self._mean
         drift = _VOLUME_SIGMA**2 / 2
         # Constants per session length, each computed by the same operations in the same order
         # as inline: the bars are pinned byte for byte (tests/datafeed/test_bars_determinism.py).
         by_count: dict[int, tuple[float, float, float]] = {}
-        for i, z_change, z_high, z_low, z_volume in zip(
-            range(CHUNK_DAYS), raw[0::4], raw[1::4], raw[2::4], raw[3::4], strict=True
+        for count, z_change, z_high, z_low, z_volume in zip(
+            counts, raw[0::4], raw[1::4], raw[2::4], raw[3::4], strict=True
         ):
-            bounds = session.bounds(first_day + timedelta(days=i))
-            count = 0 if bounds is None else (bounds[1] - bounds[0]) // 60
             change = high = low = 0.0
             volume = 0
             if count > 0:
@@ -224,8 +255,6 @@ class PricePath:
                 high = (change + sqrt(change * change - twice_variance * log(u_high))) / 2
                 low = (change - sqrt(change * change - twice_variance * log(u_low))) / 2
                 volume = round(base_volume * exp(_VOLUME_SIGMA * gauss[z_volume] - drift))
-            minutes.append(count)
-            starts.append(bounds[0] if bounds is not None else 0)
             volumes.append(volume)
             log_opens.append(log_price)
             changes.append(change)
@@ -241,7 +270,7 @@ class PricePath:
         sigma = self._minute_sigma
         change, top, bottom = plan.change, plan.high_excursion, plan.low_excursion
         # Brownian bridge from 0 to `change` over n minutes (log price relative to the open).
-        walk = list(accumulate([gauss[z] for z in raw[0::4]]))
+        walk = list(accumulate(map(gauss.__getitem__, raw[0::4])))
         slope = (change - sigma * walk[-1]) / n
         path = [sigma * w + slope * k for k, w in enumerate(walk, 1)]
         path[-1] = change
@@ -291,11 +320,11 @@ class PricePath:
         # Pin the day's extremes on the minutes that come closest to them.
         highs[highs.index(max(highs))] = high_cap
         lows[lows.index(min(lows))] = low_floor
-        weights = list(accumulate([expo[z] for z in raw[3::4]]))
+        weights = list(accumulate(map(expo.__getitem__, raw[3::4])))
         total, volume = weights[-1], plan.volume
         marks = [int(volume * w / total) for w in weights]
         marks[-1] = volume
-        volumes = [marks[0], *[b - a for a, b in pairwise(marks)]]
+        volumes = [marks[0], *map(sub, marks[1:], marks[:-1])]
         return MinuteBlock(
             start=plan.start,
             open=array("q", opens),

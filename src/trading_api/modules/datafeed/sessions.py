@@ -75,6 +75,25 @@ class TradingSession:
             return (midnight + 60 * self.open_minute, midnight + 60 * self.close_minute)
         return _bounds(self.timezone, day.toordinal(), self.open_minute, self.close_minute)
 
+    def bounds_from(self, first: date, count: int) -> list[tuple[int, int] | None]:
+        """`bounds` of ``count`` consecutive dates from ``first`` (UTC sessions: no dates made).
+
+        The simulator plans decades of days at once; this is its hot path.
+        """
+        if self.timezone not in _UTC_ZONES:
+            return [self.bounds(first + timedelta(days=i)) for i in range(count)]
+        open_s, close_s = 60 * self.open_minute, 60 * self.close_minute
+        midnight = (first.toordinal() - _EPOCH_ORDINAL) * 86_400
+        weekday = first.weekday()
+        return [
+            (
+                (midnight + 86_400 * i + open_s, midnight + 86_400 * i + close_s)
+                if (weekday + i) % 7 in self.weekdays
+                else None
+            )
+            for i in range(count)
+        ]
+
     def trading_date(self, timestamp: int) -> date:
         """Trading date of a UTC timestamp (seconds): its calendar date in the session zone."""
         if self.timezone in _UTC_ZONES:

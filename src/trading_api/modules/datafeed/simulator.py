@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from itertools import repeat
+from operator import mul, truediv
 
 from trading_api.models.market import QuoteData, QuoteValues, SymbolInfo
 from trading_api.modules.datafeed.aggregate import RawBar, merge
@@ -309,18 +312,23 @@ def _span_state(block: MinuteBlock, first: int, stop: int, forming: Ticks | None
 def _minute_bars(path: PricePath, block: MinuteBlock, first: int, stop: int) -> list[RawBar]:
     """Complete 1-minute bars ``[first, stop)`` of a block (the hot path of 1-minute history)."""
     unit, scale = path.spec.minmov, path.spec.pricescale
-    return [
-        RawBar(t, o * unit / scale, h * unit / scale, lo * unit / scale, c * unit / scale, float(v))
-        for t, o, h, lo, c, v in zip(
-            range(block.start + 60 * first, block.start + 60 * stop, 60),
-            block.open[first:stop],
-            block.high[first:stop],
-            block.low[first:stop],
-            block.close[first:stop],
-            block.volume[first:stop],
-            strict=True,
-        )
-    ]
+
+    def prices(ticks: array[int]) -> Iterator[float]:
+        """``ticks * unit / scale`` of each minute (the same operations, mapped in C)."""
+        part = ticks[first:stop]
+        return map(truediv, part if unit == 1 else map(mul, part, repeat(unit)), repeat(scale))
+
+    # `tuple.__new__` builds each RawBar from zip's tuple without a Python-level call.
+    rows = zip(
+        range(block.start + 60 * first, block.start + 60 * stop, 60),
+        prices(block.open),
+        prices(block.high),
+        prices(block.low),
+        prices(block.close),
+        map(float, block.volume[first:stop]),
+        strict=True,
+    )
+    return list(map(tuple.__new__, repeat(RawBar), rows))
 
 
 def _raw(path: PricePath, time_s: int, state: Ticks) -> RawBar:
