@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from trading_api.codegen import files, streams
-from trading_api.codegen.client.parser import ClientSpec, parse_openapi
-from trading_api.codegen.client.render import generator_digest
+from trading_api.codegen.client.parser import parse_openapi
+from trading_api.codegen.client.render import generator_digest, render_client_source
 from trading_api.codegen.errors import GenerationError, MissingToolError
 from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
-from trading_api.codegen.formatting import Inline, format_python
+from trading_api.codegen.formatting import Inline
 from trading_api.codegen.index import exported_names, render_index
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout, module_owner
 from trading_api.codegen.specdiff import diff_asyncapi, diff_openapi
@@ -170,19 +170,6 @@ def _plan_spec(
             log(f"[{package}]   • {change}")
     plan.put(path, text, current=previous)
     return text
-
-
-def render_client_source(client: ClientSpec, options: dict[str, Any]) -> str:
-    """The client module's formatted source (a job: it may run in the formatting worker)."""
-    from trading_api.codegen.client.render import render_client
-
-    source = render_client(client, **options)
-    try:
-        return format_python(source)
-    except MissingToolError:
-        raise
-    except Exception as error:  # black refuses source that does not parse
-        raise GenerationError(f"generated client does not parse: {error}") from error
 
 
 def _stream_spec(module_app: ModuleApp, asyncapi: dict[str, Any]) -> streams.StreamSpec:

@@ -2,8 +2,8 @@
 
 Reads only the served contract: per route, the request model and its fields (wire names,
 types, declared defaults) from `<Route>Subscribe`, the data type from `<Route>Update`. The
-client template includes the stream's imports and class, so each API module's generated module
-holds its clients and its stream.
+client template renders the stream's class (and `client_imports` its imports), so each API
+module's generated module holds its clients and its stream.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from trading_api.codegen.client.types import TypeMapper
 from trading_api.codegen.errors import GenerationError
 from trading_api.codegen.fingerprint import source_files_digest
+from trading_api.codegen.pysource import Brackets, call, lay_out, mapping
 from trading_api.codegen.templating import TEMPLATES_DIR
 from trading_api.framework.artifacts import client_class_name
 from trading_api.framework.naming import ModuleNames, snake_case
@@ -46,24 +47,44 @@ class StreamRoute:
 
     @property
     def signature(self) -> str:
-        """`self, *, required..., optional=None...`"""
+        """The `def` line(s): `self, *, required..., optional=None...`."""
         ordered = sorted(self.parameters, key=lambda p: not p.required)
         declared = [
             f"{p.python_name}: {p.annotation}" + ("" if p.required else " = None") for p in ordered
         ]
-        return ", ".join(["self", *(["*", *declared] if declared else [])])
+        parameters = ["self", *(["*", *declared] if declared else [])]
+        opening = f"def {self.method_name}("
+        return lay_out(Brackets(opening, parameters, ")"), 4, suffix=f" -> {self.returns}:")
 
     @property
-    def payload(self) -> str:
-        """The request's wire payload as Python source; optional fields only when given."""
-        required = [p for p in self.parameters if p.required]
-        optional = [p for p in self.parameters if not p.required]
-        items = ", ".join(f'"{p.wire_name}": {p.python_name}' for p in required)
+    def returns(self) -> str:
+        return f"Subscription[{self.data}]"
+
+    @property
+    def request(self) -> str:
+        """`request = <Model>.model_validate(<wire payload>)`; optional fields only when given."""
+        call_ = call(f"{self.request_model}.model_validate", [self._payload()])
+        return lay_out(call_, 8, "request = ")
+
+    @property
+    def subscribe(self) -> str:
+        arguments = [f'"{self.route}"', "request", self.defaults, self.data]
+        return lay_out(call("self._subscribe", arguments), 8, "return ")
+
+    def _payload(self) -> Brackets:
+        def pairs(parameters: list[StreamParameter]) -> list[tuple[str, str]]:
+            return [(f'"{p.wire_name}"', p.python_name) for p in parameters]
+
+        required = pairs([p for p in self.parameters if p.required])
+        optional = pairs([p for p in self.parameters if not p.required])
         if not optional:
-            return "{" + items + "}"
-        given = ", ".join(f'"{p.wire_name}": {p.python_name}' for p in optional)
-        rest = "{k: v for k, v in {" + given + "}.items() if v is not None}"
-        return "{" + items + ", **" + rest + "}" if items else rest
+            return mapping(required)
+        given = mapping(optional).flat()
+        parts = ["k: v", f"for k, v in {given}.items()", "if v is not None"]
+        if not required:
+            return Brackets("{", parts, "}", comma=False)
+        items: list[str | Brackets] = [f"{key}: {value}" for key, value in required]
+        return Brackets("{", [*items, Brackets("**{", parts, "}", comma=False)], "}", display=True)
 
 
 @dataclass(frozen=True)
@@ -141,7 +162,7 @@ def _route(
         request_model=request_model,
         data=data,
         parameters=parameters,
-        defaults=_python_literal(defaults),
+        defaults=_python_literal(json.loads(json.dumps(defaults))),
         doc=description or f"Updates of the `{route}` route.",
     )
 
@@ -164,14 +185,24 @@ def _resolve(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def _python_literal(value: Any) -> str:
-    """JSON defaults as Python source (`true` → `True`, ...), deterministic."""
-    return repr(json.loads(json.dumps(value, sort_keys=True)))
+    """JSON defaults as Python source (`true` → `True`, ...), deterministic, with the double
+    quotes black writes."""
+    if isinstance(value, dict):
+        items = (f"{_python_literal(k)}: {_python_literal(v)}" for k, v in sorted(value.items()))
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_python_literal, value)) + "]"
+    text = repr(value)
+    if isinstance(value, str) and text.startswith("'") and '"' not in value:
+        return f'"{text[1:-1]}"'
+    return text
 
 
 @cache
 def generator_digest() -> str:
     """Changes whenever the stream generator's code or template does."""
-    return source_files_digest([STREAM_TEMPLATE, TEMPLATES_DIR.parent / "streams.py"])
+    root = TEMPLATES_DIR.parent
+    return source_files_digest([STREAM_TEMPLATE, root / "streams.py", root / "pysource.py"])
 
 
 def stream_class_name(names: ModuleNames, version: str) -> str:

@@ -21,7 +21,12 @@ from trading_api.codegen.fingerprint import (
 )
 from trading_api.codegen.formatting import Inline, format_python
 from trading_api.codegen.index import render_exports
-from trading_api.codegen.ws_declarations import RouterDeclaration, parse_ws_declarations
+from trading_api.codegen.pysource import Imports
+from trading_api.codegen.ws_declarations import (
+    ROUTER_BASE,
+    RouterDeclaration,
+    parse_ws_declarations,
+)
 from trading_api.framework.artifacts import WS_DIR
 from trading_api.framework.naming import snake_case
 
@@ -76,9 +81,17 @@ def _render(declaration: RouterDeclaration, package: str, stamp: str) -> str:
             module_name=package,
             source=f"modules/{package}/{DECLARATIONS_FILE}",
             fingerprint_header=header_line(stamp),
+            imports=_imports(declaration),
         )
     )
     return format_python(source)
+
+
+def _imports(declaration: RouterDeclaration) -> str:
+    imports = Imports().add("trading_api.ws", ROUTER_BASE)
+    for statement in declaration.imports:
+        imports.add_statement(statement)
+    return imports.render()
 
 
 @cache
@@ -88,6 +101,7 @@ def _generator_digest() -> str:
             Path(__file__),
             CODEGEN_ROOT / "ws_declarations.py",
             CODEGEN_ROOT / "formatting.py",
+            CODEGEN_ROOT / "pysource.py",
             TEMPLATE,
         ]
     )
