@@ -74,11 +74,13 @@ def generate(
     with worker() as jobs:  # renders and formats while FastAPI is imported and documents built
         routers = _plan_ws_routers(packages, jobs)
         from trading_api.codegen import plan as planning  # imports FastAPI and the modules
+        from trading_api.codegen.openapi import model_fields_listed_once
 
         ws_outputs = _write_ws_routers(routers, log)  # modules import these: write them first
         plan = planning.Plan(jobs=jobs)
-        for package in planned:
-            planning.plan_module(package, layout, plan, log)
+        with model_fields_listed_once():
+            for package in planned:
+                planning.plan_module(package, layout, plan, log)
         plan.resolve()
         planning.plan_index(layout, planned, plan, clean)
     planning.plan_export(layout, plan, PACKAGE_ROOT)

@@ -20,6 +20,7 @@ from trading_api.codegen.fingerprint import fingerprint, header_line, read_finge
 from trading_api.codegen.formatting import Inline
 from trading_api.codegen.index import exported_names, render_index
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout, module_owner
+from trading_api.codegen.openapi import module_openapi
 from trading_api.codegen.specdiff import diff_asyncapi, diff_openapi
 from trading_api.framework.artifacts import (
     SPECS_DIR,
@@ -104,7 +105,7 @@ def _module_documents(package: str) -> list[_Documents]:
     try:
         module = instantiate(package)
         return [
-            _Documents(module_app, module_app.openapi(), module_app.asyncapi())
+            _Documents(module_app, module_openapi(module_app), module_app.asyncapi())
             for module_app in build_module_apps(module)
         ]
     except ModuleError as error:
