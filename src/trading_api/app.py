@@ -6,12 +6,13 @@ import json
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
 from trading_api.__about__ import __version__
+from trading_api.cluster import ClusterSettings
 from trading_api.framework.asyncapi_page import render_asyncapi_page
 from trading_api.framework.discovery import (
     ALWAYS_MOUNTED,
@@ -31,6 +32,9 @@ from trading_api.framework.registry import ModuleRegistry
 from trading_api.framework.security import BrowserPolicy, install_browser_policy
 from trading_api.serving.drain import PROCESS_DRAIN
 
+if TYPE_CHECKING:
+    from trading_api.cluster import Cluster
+
 MODULES_ENV = "TRADING_API_MODULES"
 _MODULES_PREFIX = f"{MODULES_PACKAGE}."
 
@@ -41,20 +45,25 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
     `core` is always mounted. Raises `MissingSpecsError` when the packaged specs are absent,
     `UnknownModuleError` for a module that does not exist and `SettingsError` for a malformed
     `TRADING_API_ALLOWED_HOSTS`/`TRADING_API_ALLOWED_ORIGINS` (framework.security) or
-    `TRADING_API_MAX_BODY_BYTES` (framework.limits).
+    `TRADING_API_MAX_BODY_BYTES` (framework.limits) or `TRADING_API_REDIS_URL`/`_PREFIX`/
+    `TRADING_API_LEASE_SECONDS` (trading_api.cluster).
     """
     policy = BrowserPolicy.from_env(os.environ)
     limits = HttpLimits.from_env(os.environ)
+    cluster = _create_cluster(ClusterSettings.from_env(os.environ))
     selection = _requested_modules(modules)
     packages = select_packages(None if selection is None else [ALWAYS_MOUNTED, *selection])
     loaded = [instantiate(package) for package in packages]
-    registry = ModuleRegistry(loaded)
+    registry = ModuleRegistry(loaded, cluster=cluster)
     for module in loaded:
         try:
             module.attach(registry)
         except Exception as error:  # reported by module name before the server starts
             raise ModuleStartError(_raised_by(error, module.name), str(error)) from error
     module_apps = [module_app for module in loaded for module_app in build_module_apps(module)]
+    for module_app in module_apps:
+        if cluster is not None and module_app.ws_endpoint is not None:
+            module_app.ws_endpoint.use_cluster(cluster)
 
     app = FastAPI(
         title="trading-api",
@@ -62,7 +71,7 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
-        lifespan=_lifespan(loaded, module_apps),
+        lifespan=_lifespan(loaded, module_apps, cluster),
     )
     install_error_handlers(app)  # paths outside every module answer in the same shape
     app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
@@ -75,6 +84,15 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
     for module_app in module_apps:
         app.mount(module_app.mount_path, module_app.app)
     return app
+
+
+def _create_cluster(settings: ClusterSettings) -> Cluster | None:
+    """The process's link to the workers' Redis; None (single process) without a URL."""
+    if settings.redis_url is None:
+        return None
+    from trading_api.cluster import Cluster  # loads the Redis client
+
+    return Cluster(settings)
 
 
 def _raised_by(error: BaseException, attaching: str) -> str:
@@ -137,10 +155,15 @@ def _add_json_route(app: FastAPI, path: str, document: dict[str, Any]) -> None:
     app.add_api_route(path, serve, include_in_schema=False)
 
 
-def _lifespan(modules: Sequence[Module], module_apps: Sequence[ModuleApp]) -> Any:
+def _lifespan(
+    modules: Sequence[Module], module_apps: Sequence[ModuleApp], cluster: Cluster | None
+) -> Any:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            if cluster is not None:  # first up, last down: the modules use it throughout
+                await cluster.start()
+                stack.push_async_callback(cluster.stop)
             for module in modules:
                 await stack.enter_async_context(module.lifespan())
             for module_app in module_apps:

@@ -29,40 +29,44 @@ class Clock:
         return self.now
 
 
-def test_a_ticket_is_redeemed_once() -> None:
+@pytest.mark.anyio
+async def test_a_ticket_is_redeemed_once() -> None:
     book = TicketBook()
-    ticket = book.issue(CALLER)
+    ticket = await book.issue(CALLER)
 
-    assert book.redeem(ticket) == CALLER
-    assert book.redeem(ticket) is None
+    assert await book.redeem(ticket) == CALLER
+    assert await book.redeem(ticket) is None
 
 
-def test_a_ticket_expires_after_its_ttl() -> None:
+@pytest.mark.anyio
+async def test_a_ticket_expires_after_its_ttl() -> None:
     clock = Clock()
     book = TicketBook(ttl=30, clock=clock)
-    early, late = book.issue(CALLER), book.issue(CALLER)
+    early, late = await book.issue(CALLER), await book.issue(CALLER)
 
     clock.now += 29.9
-    assert book.redeem(early) == CALLER
+    assert await book.redeem(early) == CALLER
     clock.now += 0.2
-    assert book.redeem(late) is None
+    assert await book.redeem(late) is None
 
 
-def test_tickets_are_random_and_unguessable() -> None:
+@pytest.mark.anyio
+async def test_tickets_are_random_and_unguessable() -> None:
     book = TicketBook()
-    tickets = {book.issue(CALLER) for _ in range(100)}
+    tickets = {await book.issue(CALLER) for _ in range(100)}
     assert len(tickets) == 100 and all(len(ticket) >= 43 for ticket in tickets)
 
 
-def test_a_bucket_grants_the_burst_then_the_rate() -> None:
+@pytest.mark.anyio
+async def test_a_bucket_grants_the_burst_then_the_rate() -> None:
     clock = Clock()
     buckets = TokenBuckets(rate=2, burst=3, clock=clock)
 
-    assert [buckets.take("k") for _ in range(3)] == [0, 0, 0]
-    assert buckets.take("k") == pytest.approx(0.5)
-    assert buckets.take("other") == 0  # keys have their own buckets
+    assert [await buckets.take("k") for _ in range(3)] == [0, 0, 0]
+    assert await buckets.take("k") == pytest.approx(0.5)
+    assert await buckets.take("other") == 0  # keys have their own buckets
     clock.now += 0.5
-    assert buckets.take("k") == 0
+    assert await buckets.take("k") == 0
 
 
 @pytest.mark.slow

@@ -17,13 +17,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from trading_api.auth.errors import RateLimitedError, UnauthenticatedError
 from trading_api.auth.keys import looks_like_key
 from trading_api.auth.principal import Principal
-from trading_api.auth.ratelimit import TokenBuckets
+from trading_api.auth.ratelimit import Buckets, TokenBuckets
 from trading_api.auth.settings import AuthSettings
-from trading_api.auth.tickets import TicketBook
+from trading_api.auth.tickets import TicketBook, Tickets
 from trading_api.framework.errors import error_responses
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a server starts, not when the build documents routes
     from trading_api.auth.store import AuthStore
+    from trading_api.cluster import Cluster
     from trading_api.storage import StorageSettings
 
 SCHEME = "apiKey"
@@ -40,16 +41,24 @@ UNAUTHENTICATED = error_responses(UnauthenticatedError)
 
 
 class Authenticator:
-    """Resolves keys and tickets to callers and meters order placement, per process.
+    """Resolves keys and tickets to callers and meters order placement, per process (or,
+    after `use_cluster`, across the cluster's processes).
 
     Created with its module (the build documents it); `running` opens the user store.
     """
 
     def __init__(self, settings: AuthSettings | None = None) -> None:
         self.settings = settings if settings is not None else AuthSettings()
-        self.tickets = TicketBook()
+        self.tickets: Tickets = TicketBook()
         self.store: AuthStore | None = None
-        self._orders: TokenBuckets | None = None
+        self._cluster: Cluster | None = None
+        self._orders: Buckets | None = None
+
+    def use_cluster(self, cluster: Cluster | None) -> None:
+        """Keep tickets and order rate limits in the cluster's Redis (None: in this process)."""
+        self._cluster = cluster
+        if cluster is not None:
+            self.tickets = cluster.tickets
 
     @contextlib.asynccontextmanager
     async def running(
@@ -65,7 +74,12 @@ class Authenticator:
         try:
             await prepare_schema(database.engine, auto_migrate=storage.auto_migrate)
             store = AuthStore(database)
-            self._orders = TokenBuckets(self.settings.order_rate, self.settings.order_burst)
+            rate, burst = self.settings.order_rate, self.settings.order_burst
+            self._orders = (
+                TokenBuckets(rate, burst)
+                if self._cluster is None
+                else self._cluster.buckets("orders", rate, burst)
+            )
             if self.settings.create_demo_user and demo_account is not None:
                 await create_demo_user(
                     store, account_id=demo_account, balance=self.settings.starting_balance
@@ -90,11 +104,11 @@ class Authenticator:
             raise UnauthenticatedError("invalid or revoked API key")
         return principal
 
-    def meter_order(self, principal: Principal) -> None:
+    async def meter_order(self, principal: Principal) -> None:
         """Count one order placement of the caller's key; 429 beyond the configured rate."""
         if self._orders is None:
             return
-        wait = self._orders.take(principal.key_id)
+        wait = await self._orders.take(principal.key_id)
         if wait > 0:
             raise RateLimitedError(
                 f"more than {self.settings.order_burst} orders at once or "

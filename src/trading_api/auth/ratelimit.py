@@ -1,10 +1,17 @@
-"""Per-key token buckets: how many orders one API key may place (in this process)."""
+"""Per-key token buckets: how many orders one API key may place (in this process; cluster-wide
+in Redis with `trading_api.cluster.ratelimit`, behind the same `Buckets` interface)."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Buckets(Protocol):
+    async def take(self, key: str) -> float:
+        """Take one token: 0 when granted, else the seconds until one is available."""
 
 
 class TokenBuckets:
@@ -22,7 +29,7 @@ class TokenBuckets:
         self._buckets: dict[str, tuple[float, float]] = {}
         """key id → (tokens, time of the last refill)."""
 
-    def take(self, key: str) -> float:
+    async def take(self, key: str) -> float:
         """Take one token: 0 when granted, else the seconds until one is available."""
         now = self._clock()
         tokens, then = self._buckets.get(key, (float(self.burst), now))

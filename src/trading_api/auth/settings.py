@@ -26,7 +26,8 @@ class AuthSettings:
     datafeed_require_key: bool = False
     """Datafeed REST and WebSocket need an API key too (default: public market data)."""
     order_rate: float = 5.0
-    """Orders per second one API key may place, sustained (per server process)."""
+    """Orders per second one API key may place, sustained (per server process, or across the
+    workers in cluster mode)."""
     order_burst: int = 10
     """Orders one API key may place at once before `order_rate` applies."""
     starting_balance: Decimal = Decimal(100_000)

@@ -84,7 +84,7 @@ class WsGate:
     async def _principal(self, websocket: WebSocket) -> Principal | None:
         ticket = websocket.query_params.get(TICKET_PARAMETER)
         if ticket is not None:
-            return self.authenticator.tickets.redeem(ticket)
+            return await self.authenticator.tickets.redeem(ticket)
         key = bearer_key(websocket.headers.get("authorization", ""))
         return None if key is None else await self.authenticator.principal_of(key)
 

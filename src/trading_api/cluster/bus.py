@@ -1,5 +1,5 @@
 """`Cluster`: one process's link to the Redis that every worker shares: pub/sub fan-out with a
-reconnecting listener, leases, and the checks readiness needs.
+reconnecting listener, leases, WebSocket tickets, rate limits and the check readiness needs.
 
 Names given to `publish`, `subscribe`, `lease` and `subscriber_count` are put under the
 configured prefix here (``ws:BTC`` → channel ``trading-api:ws:BTC``): callers never add it.
@@ -23,7 +23,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from trading_api.cluster.lease import Lease, LeaseScripts
+from trading_api.cluster.ratelimit import RedisTokenBuckets
 from trading_api.cluster.settings import ClusterSettings, describe
+from trading_api.cluster.tickets import RedisTicketBook
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ class Cluster:
         self._connected = False
         self._waking = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self.tickets = RedisTicketBook(self.redis, self.key("ticket"))
+        """Single-use WebSocket tickets, redeemable on any worker (auth `Tickets`)."""
 
     def key(self, name: str) -> str:
         """A Redis key or channel name under this deployment's prefix."""
@@ -142,6 +146,10 @@ class Cluster:
         lease = Lease(self.key(f"lease:{name}"), self.settings.lease_seconds, self._scripts)
         self._leases.add(lease)
         return lease
+
+    def buckets(self, name: str, rate: float, burst: int) -> RedisTokenBuckets:
+        """Token buckets ``{prefix}:bucket:{name}:{key}`` shared by the workers (`Buckets`)."""
+        return RedisTokenBuckets(self.redis, self.key(f"bucket:{name}"), rate, burst)
 
     async def subscriber_count(self, channel: str) -> int:
         """Listeners of `channel` on Redis, all processes together (PUBSUB NUMSUB)."""

@@ -40,10 +40,13 @@ FAILED_MESSAGE: Final = (
 
 
 class Lease(Protocol):
-    """A lease with expiry (``trading_api.cluster.Lease``)."""
+    """A lease with expiry (``trading_api.cluster.Lease``). Redis errors do not raise: ``hold``
+    answers whether it is still ours (until its expiry), ``release`` lets it expire."""
 
     ttl: float
-    held: bool
+
+    @property
+    def held(self) -> bool: ...
 
     async def hold(self) -> bool: ...
 
@@ -207,7 +210,7 @@ class SharedTopic:
         period = self.lease.ttl / 3
         try:
             while not self.failed and await self._wanted():
-                if await self._hold():
+                if await self.lease.hold():
                     if self._production is None and not self.returned:
                         await self._listening(period)
                         self._production = asyncio.get_running_loop().create_task(
@@ -221,7 +224,7 @@ class SharedTopic:
         finally:
             self.ending = True
             await self._stop_production()
-            await self.lease.release()  # a no-op unless held; never raises for the bus
+            await self.lease.release()  # a no-op unless held
             self.owner.ended(self)
 
     async def _wanted(self) -> bool:
@@ -232,8 +235,8 @@ class SharedTopic:
             return False
         try:
             others = await self.owner.bus.subscriber_count(self.channel)
-        except Exception:
-            others = 0  # the bus is down: stop; whoever holds the lease next restarts it
+        except Exception:  # ClusterUnavailable: stop; whoever holds the lease next restarts it
+            others = 0
         return others > 0 or self.topic is not None
 
     async def _listening(self, timeout: float) -> None:
@@ -241,13 +244,6 @@ class SharedTopic:
         producer's first updates (a full first poll, e.g. every quote) too."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.owner.bus.wait_subscribed(), timeout)
-
-    async def _hold(self) -> bool:
-        try:
-            return await self.lease.hold()
-        except Exception as exc:
-            logger.warning("WebSocket topic %s: cannot renew its lease: %r", self.key, exc)
-            return False  # not known to hold it: do not produce
 
     # -- production (lease holder only) --------------------------------------------------------
 

@@ -54,6 +54,7 @@ class BrokerModule(Module):
         if self._settings_from_env:
             self.service.settings = BrokerSettings.from_env()
             self.authenticator.settings = AuthSettings.from_env()
+        self.authenticator.use_cluster(registry.cluster)  # tickets and rate limits in Redis
         if self.service.settings.datafeed_url is not None:
             return
         from trading_api.modules.datafeed import DatafeedModule

@@ -90,7 +90,7 @@ def create_access_router(service: BrokerService, access: Access) -> APIRouter:
     async def create_ws_ticket(principal: Principal = caller) -> WsTicket:
         """A ticket for browsers, which cannot send `Authorization` on a WebSocket: open
         `…/broker/ws?ticket=…` with it once, within its lifetime."""
-        ticket = access.authenticator.tickets.issue(principal)
+        ticket = await access.authenticator.tickets.issue(principal)
         return WsTicket(ticket=ticket, expires_in=int(TICKET_TTL))
 
     return router

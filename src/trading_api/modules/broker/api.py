@@ -210,7 +210,7 @@ def create_router(service: BrokerService, access: Access) -> APIRouter:
         `Idempotency-Key` was used with another request, 429 when the API key places orders
         faster than allowed (`Retry-After`).
         """
-        access.authenticator.meter_order(principal)  # after validation: a 422 costs nothing
+        await access.authenticator.meter_order(principal)  # after validation: a 422 costs nothing
         try:
             return await service.broker.place_order(
                 order, account_id, idempotency=await _idempotency(request, idempotency_key)
