@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from starlette.websockets import WebSocket
 
@@ -34,7 +34,16 @@ class Connection:
     delays nobody but itself.
     """
 
-    __slots__ = ("_failed", "_idle", "_send", "_suspended", "queue", "subscriptions", "websocket")
+    __slots__ = (
+        "_direct",
+        "_failed",
+        "_idle",
+        "_send",
+        "_suspended",
+        "queue",
+        "subscriptions",
+        "websocket",
+    )
 
     def __init__(self, websocket: WebSocket, queue_size: int, max_bytes: int | None = None) -> None:
         self.websocket = websocket
@@ -43,7 +52,8 @@ class Connection:
         # construction (created after accept; the endpoint closes after the writer stopped),
         # and they cost as much as the send itself on the fan-out hot path.
         # Starlette's wrappers and the servers' ``send`` are async functions: coroutines.
-        self._send = cast(_CoroutineSend, websocket._send)
+        self._send = cast(_CoroutineSend, server_send(websocket._send))
+        self._direct = direct_text_send(self._send)
         self.queue = SendQueue(queue_size, max_bytes=max_bytes)
         # topic key -> registry of the route, to release everything on disconnect
         self.subscriptions: dict[str, TopicRegistry[Any, Any]] = {}
@@ -65,6 +75,9 @@ class Connection:
         if not self._idle:
             self.queue.put_update(frame)
             return
+        direct = self._direct
+        if direct is not None and direct(frame):
+            return  # written to the transport; the writer stays idle
         send = self._send({"type": "websocket.send", "text": frame})
         try:
             waiting_for = send.send(None)
@@ -123,6 +136,79 @@ class Connection:
             self._idle = False
             if self._suspended is not None:
                 self._suspended[0].close()
+
+
+_PASS_THROUGH_SENDS: Final = (
+    # Starlette's exception handling (app and route): notes ``http.response.start`` only.
+    "wrap_app_handling_exceptions.<locals>.wrapped_app.<locals>.sender",
+    # FastAPI's body limit of mounted apps: the same note.
+    "AppBodyLimitMiddleware.__call__.<locals>.send_response",
+)
+
+
+def server_send(send: Callable[..., Any]) -> Callable[..., Any]:
+    """The ASGI server's ``send`` under the middleware wrappers that only watch HTTP messages.
+
+    Each wrapper is one more coroutine per frame and per client on the fan-out path, for a
+    message type (``websocket.send``) it passes on untouched. Unknown wrappers are kept.
+    """
+    while getattr(send, "__qualname__", "").endswith(_PASS_THROUGH_SENDS):
+        code, cells = getattr(send, "__code__", None), getattr(send, "__closure__", None)
+        if code is None or cells is None or "send" not in code.co_freevars:
+            break
+        send = cells[code.co_freevars.index("send")].cell_contents
+    return send
+
+
+_SANSIO_PROTOCOL: Final = "uvicorn.protocols.websockets.websockets_sansio_impl"
+
+
+class _LastFrame:
+    """The last frame encoded, shared by all connections: a fan-out encodes each frame once."""
+
+    pair: tuple[str, bytes] = ("", b"")
+
+
+def direct_text_send(send: Callable[..., Any]) -> Callable[[str], bool] | None:
+    """What uvicorn's websockets-sansio ``send`` does for a text frame, as a plain call.
+
+    ``trading-api serve`` runs that implementation (the cheapest measured: docs/websocket.md).
+    Its ``send`` coroutine checks the connection's state, encodes the frame with the websockets
+    protocol object and writes it to the transport; a coroutine per frame and per client costs
+    as much as that work on the fan-out path. The returned function does the same synchronously
+    when the send would not wait and answers False otherwise (transport paused by flow control,
+    closing, disconnected, or any error): the caller then takes the ASGI ``send``, which waits or
+    raises as the server decides. None under any other server or implementation.
+    """
+    protocol = getattr(send, "__self__", None)
+    if protocol is None or type(protocol).__module__ != _SANSIO_PROTOCOL:
+        return None
+    try:
+        conn, transport, writable = protocol.conn, protocol.transport, protocol.writable
+    except AttributeError:
+        return None
+    last = _LastFrame
+
+    def send_text(frame: str) -> bool:
+        if (
+            protocol.disconnected
+            or protocol.close_sent
+            or not writable.is_set()
+            or transport.is_closing()
+        ):
+            return False
+        text, data = last.pair
+        if text is not frame:
+            data = frame.encode()
+            last.pair = (frame, data)
+        try:
+            conn.send_text(data)
+        except Exception:  # e.g. the client's close frame arrived: the ASGI send reports it
+            return False
+        transport.write(b"".join(conn.data_to_send()))
+        return True
+
+    return send_text
 
 
 @types.coroutine
