@@ -262,8 +262,9 @@ def _serve(args: argparse.Namespace) -> int:
     from trading_api.env_settings import SettingsError
     from trading_api.framework.discovery import ModuleError, UnknownModuleError
     from trading_api.framework.packaged_specs import MissingArtifactsError
+    from trading_api.serving.refusals import workers_refusal
     from trading_api.serving.run import run
-    from trading_api.serving.settings import ServingSettings, workers_refusal
+    from trading_api.serving.settings import ServingSettings
 
     if args.modules:
         os.environ[MODULES_ENV] = ",".join(args.modules)  # read by create_app, also on --reload

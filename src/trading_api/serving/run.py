@@ -15,6 +15,10 @@ from trading_api.serving.workers import Workers
 APP_FACTORY = "trading_api.app:create_app"
 """What each worker imports and calls (workers are spawned: they build their own app)."""
 
+WORKER_HEALTHCHECK_SECONDS = 30
+"""How long the parent waits for a worker to answer its ping before replacing it as hung.
+uvicorn's 5 s is less than a fresh worker may need to start on a busy machine."""
+
 
 def run(
     app: Any, *, workers: int, settings: ServingSettings, host: str, port: int, **options: Any
@@ -29,7 +33,15 @@ def run(
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn re-raises it once done
             server.run()
         return 0 if server.started else STARTUP_FAILURE
-    config = Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **options)
+    config = Config(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **options,
+    )
     sock = config.bind_socket()
     with contextlib.suppress(KeyboardInterrupt):
         Workers(config, [sock], settings).run()
