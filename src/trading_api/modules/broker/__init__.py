@@ -50,11 +50,13 @@ class BrokerModule(Module):
         return self._gate
 
     def attach(self, registry: ModuleRegistry) -> None:
-        """Read the settings; quote from this app's datafeed module unless a URL is configured."""
+        """Read the settings, join the app's cluster (if any); quote from this app's datafeed
+        module unless a URL is configured."""
         if self._settings_from_env:
             self.service.settings = BrokerSettings.from_env()
             self.authenticator.settings = AuthSettings.from_env()
         self.authenticator.use_cluster(registry.cluster)  # tickets and rate limits in Redis
+        self.service.use_cluster(registry.cluster)
         if self.service.settings.datafeed_url is not None:
             return
         from trading_api.modules.datafeed import DatafeedModule

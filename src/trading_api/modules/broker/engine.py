@@ -4,13 +4,15 @@
 opens `Database.transaction(account)`, loads the account's `AccountBook`, runs the lifecycle
 function (`lifecycle`, `brackets`, `operation`: plain objects, no SQL), writes the changes
 and their outbox events (`store`, `publishing`) and commits. Events reach `BrokerEvents` only
-after the commit; an exception anywhere rolls everything back. Reads are in `reads.py`.
+after the commit — directly, or through the database's `publish` hook when it has one (the
+cluster's relay, `relay.py`); an exception anywhere rolls everything back. Reads are in
+`reads.py`.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
+import secrets
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -90,7 +92,6 @@ class Broker(BrokerReads):
         super().__init__(config if config is not None else EngineConfig(), clock)
         self._market = market
         self._events: BrokerEvents = events if events is not None else NullBrokerEvents()
-        self._preview_ids = itertools.count(1)
 
     async def open(self, database: Database) -> None:
         """Use `database` (migrated) from now on; create the demo account if missing."""
@@ -150,7 +151,8 @@ class Broker(BrokerReads):
                     keys.remember(work, idempotency.key, idempotency.fingerprint, answer)
         except NoAccountRow:
             raise AccountNotFoundError(f"account {account_id!r} not found") from None
-        publishing.deliver(self._events, account_id, events)
+        if self.database.publish is None:  # else the hook got the outbox rows (cluster mode)
+            publishing.deliver(self._events, account_id, events)
 
     async def _quote(self, symbol: str) -> PriceQuote:
         quote = await self._market.quote(symbol)
@@ -233,7 +235,7 @@ class Broker(BrokerReads):
             costs,
             leverage,
             book.meta.currency,
-            confirm_id=f"PREVIEW-{next(self._preview_ids)}",
+            confirm_id=f"PREVIEW-{secrets.token_hex(8)}",  # unique across workers
             warnings=warnings,
             errors=errors,
         )
@@ -344,20 +346,38 @@ class Broker(BrokerReads):
         disconnect_type: DisconnectType | None = None,
     ) -> BrokerConnectionStatus:
         """Record a connection change (e.g. market data lost) and tell every account."""
-        self._connection = BrokerConnectionStatus(
+        change = BrokerConnectionStatus(
             status=status,
             message=message,
             disconnect_type=disconnect_type,
             timestamp=self._clock(),
         )
+        await self._show_connection(change)
+        return change.model_copy()
+
+    async def show_connection(self, status: BrokerConnectionStatus) -> bool:
+        """Show another worker's `status` unless it is the current one already or older (this
+        worker's own, echoed); True if shown."""
+        current = self._connection
+        if status == current or status.timestamp < current.timestamp:
+            return False
+        await self._show_connection(status)
+        return True
+
+    async def _show_connection(self, status: BrokerConnectionStatus) -> None:
+        self._connection = status
         for meta in await self.accounts():
             try:
-                self._events.connection_updated(meta.id, self._connection.model_copy())
+                self._events.connection_updated(meta.id, status.model_copy())
             except Exception:
                 _log.exception("broker event listener failed")
-        return self._connection.model_copy()
 
     # -- market -------------------------------------------------------------------------------
+
+    def mark(self, symbol: str, quote: PriceQuote) -> None:
+        """Value positions and equity at `quote` from now on, without matching anything (a
+        worker that does not hold the matcher lease)."""
+        self._quotes[symbol] = quote
 
     async def on_quote(self, symbol: str, quote: PriceQuote) -> None:
         """New quote of `symbol`: fill what it reaches, re-mark positions and equity."""

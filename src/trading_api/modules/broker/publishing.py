@@ -4,6 +4,7 @@
 expect (orders, executions, positions, then equity) and writes each to the outbox of the
 transaction (`UnitOfWork.emit`); `deliver` hands them to a `BrokerEvents` sink once the
 transaction has committed. A listener that fails is logged and never undoes a trade.
+`event_of` turns an outbox row back into its event (workers relaying each other's commits).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -25,6 +26,12 @@ from trading_api.storage import UnitOfWork
 _log = logging.getLogger(__name__)
 
 Kind = Literal["order", "execution", "position", "equity"]
+_MODELS: dict[Kind, type[BaseModel]] = {
+    "order": PlacedOrder,
+    "execution": Execution,
+    "position": Position,
+    "equity": EquityData,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,14 @@ def write_outbox(work: UnitOfWork, events: Sequence[Event]) -> None:
     """Record `events` in the transaction's outbox (sequence numbers per account)."""
     for event in events:
         work.emit(event.kind, event.model.model_dump(mode="json", by_alias=True))
+
+
+def event_of(kind: str, payload: dict[str, Any]) -> Event:
+    """The event an outbox row records (`write_outbox` wrote it); ValueError if unknown."""
+    for name, model in _MODELS.items():
+        if name == kind:
+            return Event(name, model.model_validate(payload))
+    raise ValueError(f"unknown broker event kind {kind!r}")
 
 
 def deliver(sink: BrokerEvents, account_id: str, events: Sequence[Event]) -> None:

@@ -6,6 +6,11 @@ route. `running()` (the module's lifespan) opens the database (``TRADING_API_DAT
 docs/storage.md), checks or migrates its schema, and polls the quotes of every watched symbol
 into `Broker.on_quote`, so resting orders — also those placed before a restart — fill as the
 market moves. Nothing opens a database before `running()`: the build never touches one.
+
+With a cluster (`use_cluster`, ``TRADING_API_REDIS_URL``) every worker delivers every worker's
+committed events in commit order (`relay.py`), shows the same connection status
+(`connection.py`), and only the holder of lease ``broker-matcher`` matches quotes; the
+others poll them only to value positions.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -49,13 +54,17 @@ from trading_api.modules.broker.ws_generated import (
 from trading_api.ws import WsRouter
 
 if TYPE_CHECKING:  # the engine and storage import SQLAlchemy: loaded when the service first acts
+    from trading_api.cluster import Cluster, Lease
+    from trading_api.modules.broker.connection import ConnectionRelay
     from trading_api.modules.broker.engine import Broker
-    from trading_api.storage import StorageSettings
+    from trading_api.modules.broker.relay import EventRelay
+    from trading_api.storage import Database, StorageSettings
 
 __all__ = ["BrokerService"]
 
 _log = logging.getLogger(__name__)
 _R = TypeVar("_R", bound=BaseModel)
+MATCHER_LEASE = "broker-matcher"
 
 
 class BrokerService:
@@ -93,6 +102,10 @@ class BrokerService:
         self._market_ok = True
         self._probe: str | None = None
         """A symbol whose quote failed: polled while nothing is watched, to see recovery."""
+        self._cluster: Cluster | None = None
+        self._statuses: ConnectionRelay | None = None
+        self._matcher: Lease | None = None
+        """Cluster mode: only its holder matches quotes (single process: always matching)."""
 
     @functools.cached_property
     def broker(self) -> Broker:
@@ -117,6 +130,11 @@ class BrokerService:
     def use_market(self, market: QuoteSource) -> None:
         """Take quotes from `market` from now on."""
         self._market = market
+
+    def use_cluster(self, cluster: Cluster | None) -> None:
+        """Share events, connection status and matching with the other workers of `cluster`
+        (None: a single process). Takes effect when the service starts running."""
+        self._cluster = cluster
 
     def _default_market(self) -> QuoteSource:
         if self.settings.datafeed_url is not None:
@@ -149,7 +167,8 @@ class BrokerService:
         return await self.market.canonical(symbol)
 
     async def poll_quotes(self) -> None:
-        """Fetch the quotes of every watched symbol once and feed the changed ones to the engine.
+        """Fetch the quotes of every watched symbol once and feed the changed ones to the engine
+        (a worker that is not `matching` only values positions at them).
 
         A failing source turns the broker connection to Disconnected (and back to Connected
         on the next successful poll), so front ends see the outage on `broker-connection`.
@@ -165,11 +184,33 @@ class BrokerService:
             await self._set_market_ok(False, str(exc))
             return
         await self._set_market_ok(True)
+        if not self.matching:
+            for symbol, quote in quotes.items():
+                self.broker.mark(symbol, quote)
+            return
         for symbol, quote in quotes.items():
             if self._last_quotes.get(symbol) == quote:
                 continue  # nothing can fill or re-mark at an unchanged price
             self._last_quotes[symbol] = quote
             await self.broker.on_quote(symbol, quote)
+
+    @property
+    def matching(self) -> bool:
+        """Whether this process matches quotes: always in a single process, else while it
+        holds the matcher lease."""
+        return self._matcher is None or self._matcher.held
+
+    async def hold_matcher(self, lease: Lease) -> None:
+        """Take or renew `lease` every third of its expiry until cancelled, then release it."""
+        try:
+            while True:
+                was = lease.held
+                if await lease.hold() and not was:
+                    _log.info("broker: this worker matches quotes now")
+                    self._last_quotes.clear()  # match the current quotes once more
+                await asyncio.sleep(lease.ttl / 3)
+        finally:
+            await lease.release()
 
     async def run_quote_feed(self) -> None:
         """Poll quotes every `settings.quote_interval` seconds until cancelled."""
@@ -187,35 +228,65 @@ class BrokerService:
         from trading_api.storage import Database, StorageSettings, prepare_schema
 
         storage = self.storage if self.storage is not None else StorageSettings.from_env()
-        database = Database.from_settings(storage, clock=self._clock)
-        try:
+        async with contextlib.AsyncExitStack() as stack:
+            relay = self._event_relay()
+            publish = relay.committed if relay is not None else None
+            database = Database.from_settings(storage, clock=self._clock, publish=publish)
+            stack.push_async_callback(database.dispose)
             await prepare_schema(database.engine, auto_migrate=storage.auto_migrate)
             await self.broker.open(database)
-            task = asyncio.create_task(self.run_quote_feed(), name="broker-quote-feed")
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-                if self._market is not None:
-                    await self._market.aclose()
-        finally:
-            await database.dispose()
+            if relay is not None:
+                await self._share(relay, database, stack)
+            stack.push_async_callback(self._close_market)
+            _background(stack, self.run_quote_feed(), "broker-quote-feed")
+            yield
+
+    def _event_relay(self) -> EventRelay | None:
+        if self._cluster is None:
+            return None
+        from trading_api.modules.broker.relay import EventRelay
+
+        return EventRelay(self._cluster, self)
+
+    async def _share(
+        self, relay: EventRelay, database: Database, stack: contextlib.AsyncExitStack
+    ) -> None:
+        """Cluster mode: every worker's events, connection statuses, and the matcher lease."""
+        from trading_api.modules.broker.connection import ConnectionRelay
+
+        await relay.start(database)
+        stack.push_async_callback(relay.stop)
+        self._statuses = ConnectionRelay(relay.cluster, self.broker, self._heard_status)
+        self._statuses.start()
+        stack.push_async_callback(self._statuses.stop)
+        self._matcher = relay.cluster.lease(MATCHER_LEASE)
+        _background(stack, self.hold_matcher(self._matcher), "broker-matcher-lease")
+
+    async def _close_market(self) -> None:
+        if self._market is not None:
+            await self._market.aclose()
+
+    def _heard_status(self, status: BrokerConnectionStatus) -> None:
+        """Another worker's connection status: the market is what it says."""
+        self._market_ok = status.status == ConnectionStatus.Connected
 
     async def _set_market_ok(self, ok: bool, problem: str = "") -> None:
         if ok == self._market_ok:
             return
         self._market_ok = ok
         if ok:
-            await self.broker.set_connection_status(ConnectionStatus.Connected, "Connected")
+            status = await self.broker.set_connection_status(
+                ConnectionStatus.Connected, "Connected"
+            )
         else:
             _log.warning("broker market data unavailable: %s", problem)
-            await self.broker.set_connection_status(
+            status = await self.broker.set_connection_status(
                 ConnectionStatus.Disconnected,
                 f"Market data unavailable: {problem}",
                 DisconnectType.BrokenConnection,
             )
+        if self._statuses is not None:
+            await self._statuses.announce(status)
 
     # -- BrokerEvents: every change goes to its account's topic --------------------------------
 
@@ -267,6 +338,20 @@ class BrokerService:
         self, request: BrokerConnectionSubscriptionRequest
     ) -> BrokerConnectionStatus:
         return await self.broker.connection_status(request.account_id)
+
+
+def _background(
+    stack: contextlib.AsyncExitStack, work: Coroutine[Any, Any, None], name: str
+) -> None:
+    """Run `work` until `stack` closes."""
+    task = asyncio.create_task(work, name=name)
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    stack.push_async_callback(stop)
 
 
 class _AccountScoped(Protocol):
