@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -73,10 +74,15 @@ class RedisServer:
                 raise RedisUnavailableError(f"redis-server on port {self.port} {state}\n{output}")
             time.sleep(0.02)  # between connection attempts
 
+    def freeze(self, frozen: bool = True) -> None:
+        """SIGSTOP (or SIGCONT): connections stay open but nothing answers, like a partition."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
+
     def stop(self) -> None:
         """Kill the server (like a crash: clients see their connections drop) and reap it."""
         if self._process is not None:
-            self._process.kill()
+            self._process.kill()  # also ends a frozen one
             self._process.wait(timeout=10)
             self._process = None
 

@@ -121,3 +121,25 @@ async def test_the_listener_resubscribes_after_a_redis_restart_and_reports_the_g
     assert await listener.problem() is None
     await publisher.publish("ws:BTC", "after")
     assert await next_of(received) == "after"
+
+
+async def test_a_silent_redis_is_noticed_by_the_heartbeat_and_the_gap_reported(
+    start_cluster: StartCluster, own_redis: RedisServer
+) -> None:
+    listener = await start_cluster(url=own_redis.url, lease_seconds=0.3)  # PING every 0.5 s
+    resumed = asyncio.Event()
+
+    async def on_resume() -> None:
+        resumed.set()
+
+    listener.on_resume(on_resume)
+    own_redis.freeze()  # connections stay open, nothing answers
+    try:
+        async with asyncio.timeout(WAIT):
+            while await listener.problem() is None:
+                await asyncio.sleep(0.05)
+    finally:
+        own_redis.freeze(False)
+
+    await asyncio.wait_for(resumed.wait(), WAIT)
+    assert await listener.problem() is None

@@ -186,6 +186,8 @@ class Cluster:
                 await self._read(pubsub, resumed)
             except (RedisError, OSError) as error:
                 log.warning("Redis pub/sub at %s: %s; reconnecting", self.where, error)
+            except Exception:  # a bug must not end cluster mode for the process's lifetime
+                log.exception("Redis pub/sub listener failed; reconnecting")
             finally:
                 self._connected = False
                 self._waking = False  # the next connection subscribes every channel
