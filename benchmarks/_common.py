@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -19,8 +20,10 @@ from support import clean_env, copy_tree, serve  # noqa: E402
 __all__ = [
     "ROOT",
     "bytecode_env",
+    "children_cpu",
     "clean_env",
     "cpu_seconds",
+    "load",
     "median",
     "project_copy",
     "run",
@@ -40,6 +43,18 @@ def cpu_seconds(pid: int) -> float:
     machine it measures the work, where wall time also measures the load."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """CPU seconds of every finished child process so far (a shared machine's load stretches a
+    run's wall time, hardly its CPU time)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages, to print beside timings taken on a shared machine."""
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def median(samples: list[float]) -> float:

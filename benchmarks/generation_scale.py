@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _common import bytecode_env, clean_env, median, project_copy, timed
+from _common import bytecode_env, children_cpu, clean_env, load, median, project_copy, timed
 
 # Targets of issue 13: 5x the predecessor (broker 5.19 s, datafeed 4.55 s), 50 x 20 in 15 s.
 TARGETS = {"broker": 5.19 / 5, "datafeed": 4.55 / 5}
@@ -102,18 +101,13 @@ def cold_generate(tree: Path, env: dict[str, str], *args: str) -> tuple[float, f
     stretches the first, hardly the second)."""
     cli = [sys.executable, "-m", "trading_api"]
     subprocess.run([*cli, "clean"], cwd=tree, env=env, check=True, capture_output=True)
-    before = _children_cpu()
+    before = children_cpu()
     wall = timed(
         lambda: subprocess.run(
             [*cli, "generate", *args], cwd=tree, env=env, check=True, capture_output=True
         )
     )
-    return wall, _children_cpu() - before
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return wall, children_cpu() - before
 
 
 def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
@@ -131,6 +125,7 @@ def main() -> None:
     env = bytecode_env(clean_env(PYTHONPATH=str(tree / "src")), pycache)
     try:
         print(f"cold full generate, median of {args.runs} (bytecode), {os.cpu_count()} CPUs:")
+        print(f"  ({load()})")
         for module, target in TARGETS.items():
             cold_generate(tree, env, "--modules", module)  # writes the bytecode
             seconds, cpu = medians(
@@ -152,7 +147,7 @@ def main() -> None:
             if count == SCALE_TARGET[0]:
                 verdict = "ok" if seconds <= SCALE_TARGET[1] else "OVER"
                 line += f"   (target <= {SCALE_TARGET[1]:.0f} s: {verdict})"
-            print(line)
+            print(f"{line}   ({load()})")
     finally:
         shutil.rmtree(tree)
         shutil.rmtree(pycache)
