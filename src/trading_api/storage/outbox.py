@@ -17,7 +17,7 @@ async def heads(database: Database) -> dict[str, int]:
     """Each account's last event sequence number (0: no event yet)."""
     async with database.read() as session:
         rows = await session.execute(select(Account.id, Account.event_seq))
-        return {account_id: seq for account_id, seq in rows.tuples()}
+        return {account_id: seq for account_id, seq in rows}
 
 
 async def events_between(
