@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -20,14 +19,14 @@ from websockets.asyncio.client import connect
 
 from trading_api.clients import DatafeedStream
 
+from .raw_http import SYMBOL, finish_slow_request, refused, start_slow_request
+
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
 TIMEOUT = 15.0
 """Upper bound of any single wait; the test waits for conditions, never for time."""
 DRAIN_SECONDS = "2"
 """Long enough to see readiness answer 503 while connections are still accepted."""
-SYMBOL = "BTCUSD"  # trades around the clock: its quotes always move
-BODY = json.dumps({"symbols": [SYMBOL]}).encode()
 
 
 @contextmanager
@@ -44,36 +43,6 @@ def readiness(base_url: str) -> tuple[int, str | None]:
     """Status and error code of `GET /ready` on a new connection."""
     response = httpx.get(f"{base_url}/api/v1/core/ready", timeout=TIMEOUT)
     return response.status_code, response.json().get("code")
-
-
-def refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT).close()
-    except ConnectionRefusedError:
-        return True
-    return False
-
-
-def start_slow_request(port: int) -> socket.socket:
-    """A `POST /quotes` whose body is only half sent: in flight until the rest follows."""
-    connection = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-    head = (
-        f"POST /api/v1/datafeed/quotes HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
-    )
-    connection.sendall(head.encode() + BODY[:5])
-    return connection
-
-
-def finish_slow_request(connection: socket.socket) -> tuple[str, bytes]:
-    """Send the rest of the body; the status line and body (the server closes afterwards)."""
-    connection.sendall(BODY[5:])
-    answer = b""
-    while chunk := connection.recv(65536):
-        answer += chunk
-    connection.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return head.split(b"\r\n", 1)[0].decode(), body
 
 
 async def test_sigterm_drains_then_streams_reconnect_to_the_next_server() -> None:

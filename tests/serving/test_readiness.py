@@ -1,7 +1,8 @@
 """`serve --workers 2` on PostgreSQL + Redis, each a real server of its own: both workers
 answer readiness 200; readiness turns 503 `not_ready` naming Redis while Redis is down (and
 back to 200 after it returns), and naming the database once PostgreSQL is down, without the
-password of its URL.
+password of its URL; SIGTERM to the parent refuses new connections at once while a worker
+still finishes the request in flight.
 
 Which worker answers is not exposed by the API: the test stops (SIGSTOP) one worker, so the
 other alone accepts the next connection, then the other way round.
@@ -25,6 +26,8 @@ from support import ROOT, Server, clean_env, serve, wait_for
 
 from trading_api.storage import StorageSettings, migrate
 from trading_api.storage.engine import create_engine
+
+from .raw_http import finish_slow_request, refused, start_slow_request
 
 pytestmark = pytest.mark.slow
 
@@ -130,3 +133,17 @@ def test_not_ready_while_postgres_is_down_and_the_password_stays_secret(
         body["message"]
     )
     assert PASSWORD not in response.text
+
+
+def test_sigterm_to_the_parent_refuses_connections_while_requests_finish(
+    deployment: Deployment,
+) -> None:
+    port = int(deployment.server.base_url.rsplit(":", 1)[1])
+    slow = start_slow_request(port)  # the datafeed needs no database
+    process = deployment.server.process
+    process.send_signal(signal.SIGTERM)
+    wait_for(lambda: refused(port), timeout=TIMEOUT, what="connections refused")
+    assert process.poll() is None  # the worker waits for the rest of the request
+    status, body = finish_slow_request(slow)
+    assert status == "HTTP/1.1 200 OK", body
+    process.wait(timeout=TIMEOUT)
