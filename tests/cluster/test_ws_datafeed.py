@@ -139,7 +139,8 @@ async def test_a_killed_holder_is_taken_over_within_the_lease_time(
                     interval=0.01,
                     what="B taking the lease over",
                 )
-            # Expiry (at most LEASE after the last renewal) + B's retry period (LEASE / 3).
-            assert time.monotonic() - killed < LEASE * 4 / 3 + 0.5
+            # Expiry (at most LEASE after the last renewal) + B's retry period (LEASE / 3),
+            # plus scheduling slack on a loaded machine.
+            assert time.monotonic() - killed < LEASE * 4 / 3 + 1.0
             await on_b.ping_until_pong("after-takeover")  # every frame sent before is skipped
             assert (await next_quote(on_b, BOTH))["n"] in {"BTCUSD", "ETHUSD"}  # B's producer
