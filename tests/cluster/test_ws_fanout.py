@@ -164,6 +164,7 @@ async def test_a_failing_producer_closes_its_topic_on_every_worker(
         await on_a.subscribe("counter", {"symbol": "F1"})
         await on_b.subscribe("counter", {"symbol": "F1"})
         await next_tick(on_b, "F1")
+        assert a.starts["F1"] + b.starts["F1"] == 1
         deployment.failing.add("F1")
         for ws in (on_a, on_b):
             error = await next_error(ws)
@@ -171,7 +172,6 @@ async def test_a_failing_producer_closes_its_topic_on_every_worker(
             await ws.send("counter.unsubscribe", {"symbol": "F1"})
             answer = await ws.recv_type("counter.unsubscribe.response")
             assert answer["payload"]["status"] == "error"  # the server unsubscribed it
-        assert a.starts["F1"] + b.starts["F1"] == 1
 
 
 async def test_a_stopped_holder_is_taken_over_within_the_lease_time(
