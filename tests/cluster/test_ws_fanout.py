@@ -26,7 +26,7 @@ from .redis_server import RedisServer, start_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
-LEASE = 1.0  # seconds: takeovers within it keep the tests short
+LEASE = 2.0  # seconds: renewed every third of it, a clean takeover within that third
 WS_PATH = "/api/v1/test/ws"
 
 
