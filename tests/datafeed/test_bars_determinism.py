@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from trading_api.models.market import Bar
+from trading_api.modules.datafeed.aggregate import RawBar
+from trading_api.modules.datafeed.bar_json import BarTexts, format_bars
 from trading_api.modules.datafeed.resolution import parse_resolution
 from trading_api.modules.datafeed.simulator import SimulatorSource
 
@@ -332,6 +334,39 @@ def test_pre_serialized_bars_equal_the_response_model_json(
         model.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")
     )
     assert source.bars_json(symbol, resolution, start, end, countback) == expected.encode()
+
+
+def test_memoised_bar_texts_follow_the_forming_bar() -> None:
+    """Repeated requests reuse each bar's text; a forming bar that moved is formatted anew."""
+    now = [NOW]
+    source = SimulatorSource(seed=SEED, history_start=HISTORY_START, clock=lambda: now[0])
+    start, end = int(NOW) - 3_000 * 60, int(NOW) + 600
+    for moment in (NOW, NOW, NOW + 20.25, NOW + 95.5):  # same, forming moved, new minute
+        now[0] = moment
+        model = source.bars("BTCUSD", "1", start, end)
+        expected = json.dumps(
+            model.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")
+        )
+        assert source.bars_json("BTCUSD", "1", start, end) == expected.encode()
+
+
+def test_bar_texts_start_again_past_their_capacity() -> None:
+    bars = [RawBar(60 * i, 1.5 + i, 2.0 + i, 1.0, 1.25, float(i)) for i in range(5)]
+    texts = BarTexts(capacity=3)
+    expected = ",".join(format_bars(bars))
+
+    assert texts.join(bars[:3]) == ",".join(format_bars(bars[:3]))
+    assert texts.join(bars) == expected  # 3 known + 2 new > 3: only this answer's bars kept
+    assert len(texts) == 5
+    assert texts.join(bars[1:]) == ",".join(format_bars(bars[1:]))
+    assert json.loads(f"[{expected}]")[4] == {
+        "time": 240_000,
+        "open": 5.5,
+        "high": 6.0,
+        "low": 1.0,
+        "close": 1.25,
+        "volume": 4.0,
+    }
 
 
 if __name__ == "__main__":

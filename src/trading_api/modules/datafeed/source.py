@@ -30,6 +30,7 @@ from trading_api.models.market import (
     SymbolType,
 )
 from trading_api.modules.datafeed.aggregate import RawBar
+from trading_api.modules.datafeed.bar_json import BarTexts
 from trading_api.modules.datafeed.errors import (
     DatafeedError,
     DataFileError,
@@ -68,6 +69,7 @@ class MarketDataSource(ABC):
         self.max_bars = max_bars
         self.clock = clock
         self._index: dict[str, SymbolInfo] | None = None
+        self._bar_texts = BarTexts()
 
     # ---- primitives implemented by sources -------------------------------------------------
 
@@ -215,7 +217,7 @@ class MarketDataSource(ABC):
         model's second pass; the bytes equal those of the `BarsResponse` (tests pin it).
         """
         found, envelope = self._history(symbol, resolution, from_s, to_s, countback, now)
-        return _bars_json(found, envelope)
+        return _bars_json(found, envelope, self._bar_texts)
 
     def _history(
         self,
@@ -356,11 +358,11 @@ def _to_models(bars: list[RawBar]) -> list[Bar]:
 _NO_BARS = '"bars":[]'
 
 
-def _bars_json(bars: list[RawBar], envelope: BarsResponse) -> bytes:
+def _bars_json(bars: list[RawBar], envelope: BarsResponse, texts: BarTexts) -> bytes:
     """JSON of ``envelope`` (no bars) with ``bars`` spliced in: what FastAPI would send.
 
-    The envelope goes through the model (its optional fields, aliases); the bars, whose
-    values are finite floats by construction, are formatted directly.
+    The envelope goes through the model (its optional fields, aliases); the bars are
+    formatted directly, each once (`BarTexts`).
     """
     text = json.dumps(
         envelope.model_dump(mode="json", by_alias=True),
@@ -370,13 +372,4 @@ def _bars_json(bars: list[RawBar], envelope: BarsResponse) -> bytes:
     )
     if not bars:
         return text.encode()
-    # One wire `Bar` per item (an f-string is the fastest formatter); ``repr`` of a float is
-    # what `json.dumps` writes for it.
-    items = ",".join(
-        [
-            f'{{"time":{t * 1000},"open":{o!r},"high":{h!r},"low":{lo!r},'
-            f'"close":{c!r},"volume":{v!r}}}'
-            for t, o, h, lo, c, v in bars
-        ]
-    )
-    return text.replace(_NO_BARS, f'"bars":[{items}]', 1).encode()
+    return text.replace(_NO_BARS, f'"bars":[{texts.join(bars)}]', 1).encode()
