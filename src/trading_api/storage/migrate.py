@@ -3,7 +3,7 @@
 `prepare_schema` is what the server calls at start: it refuses a database that is not at the
 latest revision, with a message naming ``trading-api db upgrade``, or upgrades it when
 ``TRADING_API_DATABASE_AUTO_MIGRATE=true``. A database already at the latest revision is
-recognised without importing Alembic (a third of a second of a server's start): the revision is
+recognised without importing Alembic (a tenth of a second of a server's start): the revision is
 read from Alembic's version table and the head from the shipped scripts' headers.
 """
 
