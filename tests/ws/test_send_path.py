@@ -36,6 +36,8 @@ def _app(seen: dict[str, Any]) -> FastAPI:
         direct = direct_text_send(send)
         seen["server_send"] = getattr(send, "__qualname__", "")
         seen["bound"] = hasattr(send, "__self__")
+        conn = getattr(getattr(send, "__self__", None), "conn", None)
+        seen["compressed"] = bool(conn is not None and conn.extensions)
         seen["direct"] = direct is not None
         for frame in FRAMES:
             if direct is None or not direct(frame):
@@ -48,19 +50,24 @@ def _app(seen: dict[str, Any]) -> FastAPI:
 
 
 @pytest.mark.parametrize(
-    ("implementation", "direct"),
-    [("websockets-sansio", True), ("websockets", False)],
+    ("implementation", "compression", "direct"),
+    [
+        ("websockets-sansio", None, True),  # one serialized frame for every connection
+        ("websockets-sansio", "deflate", True),  # compressed by the connection's protocol
+        ("websockets", None, False),
+    ],
 )
 async def test_frames_on_the_wire_are_the_same_on_every_path(
-    implementation: str, direct: bool
+    implementation: str, compression: str | None, direct: bool
 ) -> None:
     seen: dict[str, Any] = {}
     with run_server(_app(seen), ws=implementation) as (url, _):
-        async with connect(url + "/api/v1/m/ws", compression=None, max_size=None) as ws:
+        async with connect(url + "/api/v1/m/ws", compression=compression, max_size=None) as ws:
             received = [await asyncio.wait_for(ws.recv(), TIMEOUT) for _ in FRAMES]
 
     assert received == FRAMES
     assert seen["direct"] is direct
+    assert seen["compressed"] is (compression is not None)
     # Starlette's and FastAPI's wrappers are gone: the server protocol's own method is left.
     assert seen["bound"], seen["server_send"]
     assert "<locals>" not in seen["server_send"]

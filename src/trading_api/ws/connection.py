@@ -164,21 +164,37 @@ _SANSIO_PROTOCOL: Final = "uvicorn.protocols.websockets.websockets_sansio_impl"
 
 
 class _LastFrame:
-    """The last frame encoded, shared by all connections: a fan-out encodes each frame once."""
+    """The last frame serialized, shared by all connections: a fan-out frames it once.
 
-    pair: tuple[str, bytes] = ("", b"")
+    A server's WebSocket frame is not masked, so without a negotiated extension (compression)
+    its bytes are the same for every client: ``(text, UTF-8, wire frame)``.
+    """
+
+    frame: tuple[str, bytes, bytes] = ("", b"", b"")
+
+
+def _serialized(frame: str) -> tuple[str, bytes, bytes]:
+    last = _LastFrame.frame
+    if last[0] is not frame:
+        from websockets.frames import Frame, Opcode  # present wherever the sansio protocol runs
+
+        data = frame.encode()
+        last = _LastFrame.frame = (frame, data, Frame(Opcode.TEXT, data).serialize(mask=False))
+    return last
 
 
 def direct_text_send(send: Callable[..., Any]) -> Callable[[str], bool] | None:
     """What uvicorn's websockets-sansio ``send`` does for a text frame, as a plain call.
 
     ``trading-api serve`` runs that implementation (the cheapest measured: docs/websocket.md).
-    Its ``send`` coroutine checks the connection's state, encodes the frame with the websockets
-    protocol object and writes it to the transport; a coroutine per frame and per client costs
-    as much as that work on the fan-out path. The returned function does the same synchronously
-    when the send would not wait and answers False otherwise (transport paused by flow control,
-    closing, disconnected, or any error): the caller then takes the ASGI ``send``, which waits or
-    raises as the server decides. None under any other server or implementation.
+    Its ``send`` coroutine checks the connection's state, has the websockets protocol object
+    frame the text and writes the frame to the transport; a coroutine per frame and per client
+    costs as much as that work on the fan-out path. The returned function does the same
+    synchronously when the send would not wait, with the frame serialized once per fan-out for
+    every connection without extensions (per-connection compression frames it itself), and
+    answers False otherwise (transport paused by flow control, closing, disconnected, a
+    protocol error): the caller then takes the ASGI ``send``, which waits or raises as the
+    server decides. None under any other server or implementation.
     """
     protocol = getattr(send, "__self__", None)
     if protocol is None or type(protocol).__module__ != _SANSIO_PROTOCOL:
@@ -187,7 +203,7 @@ def direct_text_send(send: Callable[..., Any]) -> Callable[[str], bool] | None:
         conn, transport, writable = protocol.conn, protocol.transport, protocol.writable
     except AttributeError:
         return None
-    last = _LastFrame
+    from websockets.protocol import State
 
     def send_text(frame: str) -> bool:
         if (
@@ -195,17 +211,17 @@ def direct_text_send(send: Callable[..., Any]) -> Callable[[str], bool] | None:
             or protocol.close_sent
             or not writable.is_set()
             or transport.is_closing()
+            or conn.state is not State.OPEN
+            or conn.expect_continuation_frame
         ):
             return False
-        text, data = last.pair
-        if text is not frame:
-            data = frame.encode()
-            last.pair = (frame, data)
-        try:
+        _, data, wire = _serialized(frame)
+        if conn.extensions or conn.debug:  # the protocol frames (compresses, logs) it itself
             conn.send_text(data)
-        except Exception:  # e.g. the client's close frame arrived: the ASGI send reports it
-            return False
-        transport.write(b"".join(conn.data_to_send()))
+            transport.write(b"".join(conn.data_to_send()))
+            return True
+        pending = conn.data_to_send()  # e.g. a pong the protocol queued: it goes first
+        transport.write(b"".join([*pending, wire]) if pending else wire)
         return True
 
     return send_text
