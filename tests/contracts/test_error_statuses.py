@@ -8,8 +8,10 @@ the path in `Allow`, and a body holding `NaN`/`Infinity` or undecodable bytes ne
 a 500.
 
 One server runs every module; a second pair runs the broker against a datafeed server that the
-test stops, for the broker's 503 (market data unavailable); two core servers answer readiness
-503s: one whose Redis stopped (`not_ready`), one told to stop and draining (`draining`).
+test stops, for the broker's 503 (market data unavailable); a broker on a PostgreSQL of its own
+that the test stops answers 503 `database_unavailable` (then 2xx again once PostgreSQL is back,
+without a restart); two core servers answer readiness 503s: one whose Redis stopped
+(`not_ready`), one told to stop and draining (`draining`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ from typing import Any
 
 import httpx
 import pytest
-from broker.live import trading_server
+from broker.live import trading_server, ws_session, ws_url
 from cluster.redis_server import start_redis
 from jsonschema import Draft202012Validator
+from storage.postgres_server import PostgresServer, start_postgres
 from support import ROOT, bearer, wait_for
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
+from trading_api.framework.errors import DatabaseUnavailableError
 from trading_api.framework.limits import DEFAULT_MAX_BODY_BYTES
 
 pytestmark = pytest.mark.slow
@@ -161,6 +167,7 @@ GENERIC: dict[str, Make] = {
         r, content=b" " * (DEFAULT_MAX_BODY_BYTES + 1)
     ),
     "market_data_unavailable": lambda r, s: r,  # sent to the broker whose datafeed is gone
+    "database_unavailable": lambda r, s: r,  # sent to the broker whose PostgreSQL is down
     "not_ready": lambda r, s: r,  # sent to the core server whose Redis is gone
     "draining": lambda r, s: r,  # sent to the core server that is shutting down
     "unauthenticated": lambda r, s: dataclasses.replace(
@@ -351,6 +358,37 @@ def no_market(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield Live(broker.base_url, http, live.spec, state)
 
 
+@dataclass
+class Outage:
+    """A broker server on a PostgreSQL of its own, halted (`resume` brings it back)."""
+
+    live: Live
+    postgres: PostgresServer
+    api_key: str
+
+
+@pytest.fixture(scope="module")
+def no_database(live: Live) -> Iterator[Outage]:
+    """A broker server whose PostgreSQL stopped after the server started (and checked a key)."""
+    postgres = start_postgres()
+    database = {
+        "TRADING_API_DATABASE_URL": postgres.url.render_as_string(hide_password=False),
+        "TRADING_API_DATABASE_AUTO_MIGRATE": "true",
+    }
+    try:
+        with (
+            trading_server(["broker"], **database) as server,
+            httpx.Client(timeout=TIMEOUT, headers=bearer(server.api_key)) as http,
+        ):
+            http.get(f"{server.base_url}/api/v1/broker/account").raise_for_status()
+            postgres.halt()  # pooled connections are cut: the next use finds out
+            yield Outage(
+                Live(server.base_url, http, live.spec, live.state), postgres, server.api_key
+            )
+    finally:
+        postgres.stop()
+
+
 @pytest.fixture(scope="module")
 def unready(live: Live) -> Iterator[Live]:
     """A core server in cluster mode whose Redis stopped: not ready."""
@@ -395,11 +433,16 @@ def _prepare_remote(http: httpx.Client, broker_url: str, datafeed_url: str) -> S
 
 
 def test_every_declared_error_is_produced_with_the_declared_body(
-    live: Live, no_market: Live, unready: Live, draining: Live
+    live: Live, no_market: Live, no_database: Outage, unready: Live, draining: Live
 ) -> None:
     declared = sorted(declared_errors(live.spec), key=lambda key: (key[0], key[1], key[2] or ""))
     assert len(declared) > 50  # the broker, the datafeed, and the shared 400 and 422
-    elsewhere = {"market_data_unavailable": no_market, "not_ready": unready, "draining": draining}
+    elsewhere = {
+        "market_data_unavailable": no_market,
+        "database_unavailable": no_database.live,
+        "not_ready": unready,
+        "draining": draining,
+    }
     problems = []
     for key in declared:
         operation_id, status, code = key
@@ -417,7 +460,44 @@ def test_every_declared_error_is_produced_with_the_declared_body(
         body = assert_declared(live.spec, operation, response)
         if code is not None and body["code"] != code:
             problems.append(f"{key}: got code {body['code']!r}")
+        if code == "database_unavailable" and not response.headers["retry-after"].isdigit():
+            problems.append(f"{key}: Retry-After {response.headers['retry-after']!r}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.anyio
+async def test_a_database_outage_is_a_503_and_passes_without_a_restart(
+    no_database: Outage,
+) -> None:
+    """Down: the WebSocket handshake (its key cannot be checked) answers 503. Back: REST
+    answers 2xx again on the same server. Down again: a WebSocket opened meanwhile has its
+    subscription refused with `status: error` naming the reason."""
+    outage, url = no_database.live, ws_url(no_database.live.base_url)
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url, additional_headers=bearer(no_database.api_key)):
+            pass
+    assert refused.value.response.status_code == 503
+    assert json.loads(refused.value.response.body or b"")["code"] == "database_unavailable"
+
+    accounts = f"{outage.base_url}/api/v1/broker/accounts"
+    no_database.postgres.resume()
+    try:
+        answer = wait_for(
+            lambda: (served := outage.http.get(accounts)).status_code == 200 and served,
+            timeout=TIMEOUT,
+            what="the broker serving again once PostgreSQL is back",
+        )
+        assert isinstance(answer, httpx.Response)
+        account_id = answer.json()[0]["id"]
+        async with ws_session(url, no_database.api_key) as ws:
+            no_database.postgres.halt()
+            await ws.send("equity.subscribe", {"accountId": account_id})
+            response = await ws.wait_for("equity.subscribe.response")
+    finally:
+        if no_database.postgres.running:
+            no_database.postgres.halt()  # as the fixture promises the other tests
+    assert response["status"] == "error", response
+    assert response["message"] == DatabaseUnavailableError().message, response
 
 
 def test_every_code_answered_is_documented_on_its_response(live: Live) -> None:

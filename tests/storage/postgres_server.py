@@ -38,6 +38,7 @@ class PostgresServer:
     bin_dir: Path
     port: int
     run_as: dict[str, Any]
+    running: bool = False
 
     @property
     def url(self) -> URL:
@@ -51,8 +52,20 @@ class PostgresServer:
         )
 
     def stop(self) -> None:
-        self._pg_ctl("stop", "-m", "immediate")
+        if self.running:
+            self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server at once (connections cut, as in a crash), keeping its data."""
+        self._pg_ctl("stop", "-m", "immediate")
+        self.running = False
+
+    def resume(self) -> None:
+        """Start the halted server again, on the same port and data."""
+        self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.root / "data" / "server.log"),
+                     "-o", f"-h 127.0.0.1 -p {self.port} -k '' -F")  # fmt: skip
+        self.running = True
 
     def _pg_ctl(self, *args: str) -> None:
         _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), *args], self.run_as)
@@ -85,12 +98,11 @@ def _start(root: Path, bin_dir: Path) -> PostgresServer:
         os.chown(data, user.pw_uid, user.pw_gid)
     initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
     _run([*initdb, "--encoding=UTF8", "--no-sync"], run_as)
-    log = data / "server.log"  # in the folder the server's user owns
+    log = data / "server.log"  # in the folder the server's user owns (`resume` writes it)
     for _ in range(3):  # another process may take the free port before the server does
         server = PostgresServer(root=root, bin_dir=bin_dir, port=_free_port(), run_as=run_as)
         try:
-            server._pg_ctl("start", "-w", "-t", "60", "-l", str(log),
-                           "-o", f"-h 127.0.0.1 -p {server.port} -k '' -F")  # fmt: skip
+            server.resume()
             return server
         except PostgresUnavailableError as error:
             failure = error

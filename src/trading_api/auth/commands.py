@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from trading_api.auth.store import AuthStore, UserError
+from trading_api.framework.errors import DatabaseUnavailableError
 from trading_api.storage import Database, SchemaNotReadyError, StorageSettings, prepare_schema
 
 
@@ -23,6 +24,8 @@ def run(settings: StorageSettings, action: Callable[[AuthStore], Awaitable[int]]
         return _fail(str(error))
     except (OperationalError, DBAPIError, OSError) as error:
         return _fail(f"cannot use database {settings.describe()}: {error}")
+    except DatabaseUnavailableError as error:  # the driver's reason, not the client's message
+        return _fail(f"cannot use database {settings.describe()}: {error.__cause__}")
 
 
 async def _with_store(

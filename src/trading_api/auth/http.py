@@ -20,7 +20,7 @@ from trading_api.auth.principal import Principal
 from trading_api.auth.ratelimit import Buckets, TokenBuckets
 from trading_api.auth.settings import AuthSettings
 from trading_api.auth.tickets import TicketBook, Tickets
-from trading_api.framework.errors import error_responses
+from trading_api.framework.errors import DatabaseUnavailableError, error_responses
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a server starts, not when the build documents routes
     from trading_api.auth.store import AuthStore
@@ -36,8 +36,8 @@ bearer = HTTPBearer(
     "`Authorization: Bearer tapi_…`.",
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
-UNAUTHENTICATED = error_responses(UnauthenticatedError)
-"""`responses=` of every authenticated operation."""
+UNAUTHENTICATED = error_responses(UnauthenticatedError, DatabaseUnavailableError)
+"""`responses=` of every authenticated operation: checking its key reads the database."""
 
 
 class Authenticator:

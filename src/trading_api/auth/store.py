@@ -19,6 +19,7 @@ from trading_api.auth.keys import SHOWN_PREFIX, generate_key, hash_key, key_matc
 from trading_api.auth.principal import Principal
 from trading_api.storage import Database
 from trading_api.storage.tables import Account, ApiKey, User
+from trading_api.storage.unreachable import unreachable_as_unavailable
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 """User names: letters, digits, ``_ . @ -``, at most 100 characters."""
@@ -162,8 +163,9 @@ class AuthStore:
             .where(ApiKey.sha256 == digest, ApiKey.revoked_at.is_(None))
             .order_by(Account.created_at, Account.id)
         )
-        async with self.database.engine.connect() as connection:  # no ORM session: per request
-            rows = (await connection.execute(statement)).all()
+        with unreachable_as_unavailable():  # 503, as `Database`'s blocks
+            async with self.database.engine.connect() as connection:  # no ORM session
+                rows = (await connection.execute(statement)).all()
         if not rows or not key_matches(key, rows[0][1]):
             return None
         key_id, _, user_id, user_name, _ = rows[0]

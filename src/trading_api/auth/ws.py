@@ -2,7 +2,8 @@
 
 A client sends ``Authorization: Bearer <key>``; a browser, which cannot set headers on a
 WebSocket, sends ``?ticket=`` from ``POST …/ws-ticket`` instead. Anything else is refused with
-401 `unauthenticated` before the handshake completes. The caller is kept in a context
+401 `unauthenticated` before the handshake completes (503 `database_unavailable` when the key
+cannot be checked). The caller is kept in a context
 variable for the connection's tasks (the endpoint's reader inherits it), where subscription
 checks read it with `connection_principal`.
 """
@@ -20,9 +21,11 @@ from starlette.websockets import WebSocket
 from trading_api.auth.errors import UnauthenticatedError
 from trading_api.auth.http import Authenticator, bearer_key
 from trading_api.auth.principal import Principal
+from trading_api.framework.errors import DomainError
 
 TICKET_PARAMETER = "ticket"
 CLOSE_POLICY_VIOLATION = 1008
+CLOSE_TRY_AGAIN_LATER = 1013
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "apiKey": {
         "type": "http",
@@ -72,9 +75,13 @@ class WsGate:
 
     def wrap(self, endpoint: Endpoint) -> Endpoint:
         async def guarded(websocket: WebSocket) -> None:
-            principal = await self._principal(websocket)
+            try:
+                principal = await self._principal(websocket)
+            except DomainError as error:  # e.g. 503 `database_unavailable` checking the key
+                await _deny(websocket, error)
+                return
             if principal is None:
-                await _refuse(websocket)
+                await _deny(websocket, _UNAUTHENTICATED)
                 return
             with acting_as(principal):  # the endpoint's reader task inherits it
                 await endpoint(websocket)
@@ -89,13 +96,17 @@ class WsGate:
         return None if key is None else await self.authenticator.principal_of(key)
 
 
-async def _refuse(websocket: WebSocket) -> None:
-    """401 as the handshake's HTTP answer (uvicorn supports it), else close 1008."""
-    error = UnauthenticatedError(
-        "send `Authorization: Bearer <key>` or `?ticket=` from POST /api/v1/broker/ws-ticket"
-    )
+_UNAUTHENTICATED = UnauthenticatedError(
+    "send `Authorization: Bearer <key>` or `?ticket=` from POST /api/v1/broker/ws-ticket"
+)
+
+
+async def _deny(websocket: WebSocket, error: DomainError) -> None:
+    """`error` as the handshake's HTTP answer (uvicorn supports it), else close 1008 (1013
+    for a 503: try again later)."""
     if "websocket.http.response" not in websocket.scope.get("extensions", {}):
-        await websocket.close(code=CLOSE_POLICY_VIOLATION)
+        unavailable = error.http_status == 503
+        await websocket.close(code=CLOSE_TRY_AGAIN_LATER if unavailable else CLOSE_POLICY_VIOLATION)
         return
     body = {"code": error.code, "message": error.message}
     await websocket.send_denial_response(

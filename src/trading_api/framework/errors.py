@@ -49,6 +49,24 @@ class MalformedBodyError(DomainError):
     code = "malformed_body"
 
 
+DATABASE_RETRY_AFTER = 5
+"""Seconds a client is asked to wait when the database does not answer: long enough for a
+failover or a restart to begin."""
+
+
+class DatabaseUnavailableError(DomainError):
+    """The database does not answer; retry after `Retry-After` seconds."""
+
+    http_status = 503
+    code = "database_unavailable"
+
+    def __init__(self, message: str = "the database does not answer; retry later") -> None:
+        super().__init__(message)
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(DATABASE_RETRY_AFTER)}
+
+
 def error_responses(*errors: type[DomainError]) -> Responses:
     """`responses=` declaring `errors`: one entry per status, one example per code."""
     responses: Responses = {}

@@ -22,7 +22,16 @@ WRITE_OPTION = "trading_api_write"
 SQLITE_BUSY_TIMEOUT = 30.0
 """Seconds a SQLite connection waits for another process's write lock before failing."""
 
-POSTGRES_POOL = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+POSTGRES_CONNECT_TIMEOUT = 5.0
+"""Seconds a new PostgreSQL connection may take (asyncpg waits 60 by default): a server that
+does not answer fails the request with 503 `database_unavailable` instead of holding it."""
+
+POSTGRES_POOL = {
+    "pool_size": 10,
+    "max_overflow": 20,
+    "pool_pre_ping": True,
+    "connect_args": {"timeout": POSTGRES_CONNECT_TIMEOUT},
+}
 
 
 def create_engine(settings: StorageSettings) -> AsyncEngine:

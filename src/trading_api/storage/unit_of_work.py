@@ -4,7 +4,9 @@
 account row (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the transaction began
 ``IMMEDIATE`` and holds the database's write lock), and commits when the block ends or rolls
 everything back if it raises. Events recorded with `UnitOfWork.emit` are written to the outbox
-in the same transaction and handed to the `publish` hook only after the commit.
+in the same transaction and handed to the `publish` hook only after the commit. A database
+that cannot be reached raises `DatabaseUnavailableError` (503, `storage.unreachable`) from every
+block of `Database`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from trading_api.storage import ids
 from trading_api.storage.engine import create_engine, writer
 from trading_api.storage.settings import StorageSettings
 from trading_api.storage.tables import Account, OutboxEvent
+from trading_api.storage.unreachable import unreachable_as_unavailable
 
 _log = logging.getLogger(__name__)
 
@@ -109,8 +112,9 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only snapshot (nothing is locked; do not write through it)."""
-        async with self._reader() as session, session.begin():
-            yield session
+        with unreachable_as_unavailable():
+            async with self._reader() as session, session.begin():
+                yield session
 
     @asynccontextmanager
     async def transaction(self, account_id: str) -> AsyncIterator[UnitOfWork]:
@@ -159,8 +163,9 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A write transaction that locks no account (account creation, maintenance)."""
-        async with self._write_turn(), self._writer() as session, session.begin():
-            yield session
+        with unreachable_as_unavailable():
+            async with self._write_turn(), self._writer() as session, session.begin():
+                yield session
 
     def _write_turn(self) -> AbstractAsyncContextManager[object]:
         return self._sqlite_turn if self._sqlite_turn is not None else nullcontext()

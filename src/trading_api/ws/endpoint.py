@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from starlette.websockets import WebSocket
 
+from trading_api.framework.errors import DomainError
 from trading_api.ws.connection import Connection, ConnectionStats
 from trading_api.ws.limits import DEFAULT_LIMITS, WsLimits
 from trading_api.ws.protocol import (
@@ -279,7 +280,7 @@ class WsEndpoint:
                 checked = router.check(request)
                 if inspect.isawaitable(checked):
                     await checked
-            except (ValueError, LookupError) as error:
+            except (ValueError, LookupError, DomainError) as error:  # a named refusal
                 rejected = SubscriptionResponse(status="error", message=str(error), topic=key)
                 connection.send_control(response_frame(router.route, SUBSCRIBE, rejected))
                 return

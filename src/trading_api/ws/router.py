@@ -82,8 +82,9 @@ class WsRouter(Generic[RequestT, DataT]):
         snapshot: Snapshot[RequestT, DataT] | None = None,
         check: Callable[[RequestT], Awaitable[None] | None] | None = None,
     ) -> None:
-        """`check` (sync or async) vets each subscription: a ValueError or LookupError it
-        raises rejects the subscribe with that message (status "error"), before any producer
+        """`check` (sync or async) vets each subscription: a ValueError, LookupError or
+        `DomainError` (e.g. `database_unavailable`) it raises rejects the subscribe with that
+        message (status "error"), before any producer
         starts; any other exception is logged and rejects it with a generic message."""
         cls = type(self)
         if not all(hasattr(cls, name) for name in _CLASS_VARS):

@@ -16,7 +16,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from trading_api.auth.errors import RateLimitedError
 from trading_api.auth.principal import Principal
-from trading_api.framework.errors import DomainError, error_responses
+from trading_api.framework.errors import DatabaseUnavailableError, DomainError, error_responses
 from trading_api.models import (
     AccountSummary,
     Brackets,
@@ -59,9 +59,12 @@ if TYPE_CHECKING:  # the engine and its storage load when the service first acts
 _ACCOUNT: tuple[type[DomainError], ...] = (AccountNotFoundError,)
 _ORDER = (*_ACCOUNT, OrderNotFoundError)
 _POSITION = (*_ACCOUNT, PositionNotFoundError)
-_QUOTE = (UnknownSymbolError, MarketDataUnavailableError)
+_UNAVAILABLE = (MarketDataUnavailableError, DatabaseUnavailableError)
+"""A route's 503 replaces the router's (FastAPI merges `responses` per status), so a route
+that may answer market data's 503 repeats the database's, declared by the authenticator."""
+_QUOTE = (UnknownSymbolError, *_UNAVAILABLE)
 """Calls that need a quote of a symbol named in the request."""
-_QUOTE_HELD = (MarketDataUnavailableError,)
+_QUOTE_HELD = _UNAVAILABLE
 """Calls that quote the symbol of an existing order or position."""
 
 _PLACED = {

@@ -1,0 +1,59 @@
+"""Only a database that cannot be reached becomes 503 `database_unavailable`: what a statement
+does wrong (a bug, a serialization failure) stays what it is. Stopping PostgreSQL under a
+server: tests/contracts/test_error_statuses.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from storage.databases import empty_database, sqlite_settings  # isort: skip (ruff: first-party)
+from trading_api.framework.errors import DatabaseUnavailableError
+from trading_api.storage import Database, StorageSettings
+
+pytestmark = pytest.mark.anyio
+
+SERIALIZATION_FAILURE = (
+    "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$"
+)
+
+
+async def test_a_statement_error_is_not_an_outage(database: Database) -> None:
+    with pytest.raises(DBAPIError) as raised:
+        async with database.read() as session:
+            await session.execute(text("SELECT * FROM no_such_table"))
+    assert not isinstance(raised.value, DatabaseUnavailableError)
+
+
+@pytest.fixture
+def postgres_only(tmp_path: Path) -> StorageSettings:
+    """SQLite serializes writers itself: it has no serialization failure."""
+    return empty_database("postgresql", tmp_path)
+
+
+async def test_a_serialization_failure_is_not_an_outage(postgres_only: StorageSettings) -> None:
+    database = Database.from_settings(postgres_only, clock=lambda: 0)
+    try:
+        with pytest.raises(DBAPIError, match="conflict") as raised:
+            async with database.write() as session:
+                await session.execute(text(SERIALIZATION_FAILURE))
+    finally:
+        await database.dispose()
+    assert getattr(raised.value.orig, "sqlstate", None) == "40001"
+
+
+async def test_a_sqlite_file_that_cannot_be_opened_is_an_outage(tmp_path: Path) -> None:
+    unopenable = tmp_path / "trading.db"
+    unopenable.mkdir()  # a folder where the file should be
+    database = Database.from_settings(sqlite_settings(unopenable), clock=lambda: 0)
+    try:
+        with pytest.raises(DatabaseUnavailableError) as raised:
+            async with database.read() as session:
+                await session.execute(text("SELECT 1"))
+    finally:
+        await database.dispose()
+    assert isinstance(raised.value.__cause__, OperationalError)
+    assert raised.value.response_headers() == {"Retry-After": "5"}
