@@ -1,7 +1,7 @@
 """Format generated Python like hand-written code: autoflake → black → isort, in-process.
 
 Rendering and formatting are most of a full run, and FastAPI (importing it, documenting the
-modules) is the rest: `worker()` runs renders in forked processes meanwhile, so the two overlap
+modules) is the rest: `worker()` runs renders in a forked process meanwhile, so the two overlap
 on a machine with two cores or more. The output is the same either way (`format_python`).
 """
 
@@ -19,9 +19,6 @@ from trading_api.codegen.errors import GenerationError
 from trading_api.codegen.tools import TOOLS, load_tool
 
 LINE_LENGTH = 100
-MANY_MODULES = 8
-"""Formatting costs several times what documenting a module does (3 + 50 modules: 24 s of CPU in
-the worker against 9 s in the run itself), so from this many modules on one worker is too few."""
 _T = TypeVar("_T")
 
 
@@ -48,25 +45,20 @@ class Inline(Executor):
 
 
 @contextmanager
-def worker(modules: int = 1) -> Iterator[Executor]:
-    """Forked processes for render-and-format jobs, started now (before FastAPI is imported).
+def worker() -> Iterator[Executor]:
+    """A forked process for render-and-format jobs, started now (before FastAPI is imported).
 
-    They import the tools while the caller imports FastAPI. One process; one per core from
-    `MANY_MODULES` modules on, when formatting outlasts documenting enough to pay for a second
-    import of the tools. Jobs are module-level functions; their exceptions reach the caller
-    through `Future.result()`.
+    It imports the tools while the caller imports FastAPI. Jobs are module-level functions;
+    their exceptions reach the caller through `Future.result()`.
     """
-    cores = os.cpu_count() or 1
     # fork: Linux only, and never under other threads (a server's: one might hold a lock)
-    if cores < 2 or sys.platform != "linux" or threading.active_count() > 1:
+    if (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1:
         yield Inline()
         return
     import multiprocessing  # here: the build hook's up-to-date check imports this module
     from concurrent.futures import ProcessPoolExecutor
 
-    processes = cores if modules >= MANY_MODULES else 1
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(processes, context, initializer=_load_tools)
+    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=_load_tools)
     try:
         pool.submit(int)  # fork now, while this process is small and has no other threads
         yield pool

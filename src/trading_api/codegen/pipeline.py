@@ -71,7 +71,7 @@ def generate(
         log(f"Only {', '.join(planned)} changed since the last run: planning just that")
 
     check_tools()
-    with worker(len(planned)) as jobs:  # renders, formats while FastAPI documents modules
+    with worker() as jobs:  # renders and formats while FastAPI is imported and documents built
         routers = _plan_ws_routers(packages, jobs)
         from trading_api.codegen import plan as planning  # imports FastAPI and the modules
         from trading_api.codegen.openapi import model_fields_listed_once
