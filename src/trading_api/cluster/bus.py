@@ -33,6 +33,8 @@ Handler = Callable[[str], None]
 ResumeCallback = Callable[[], Awaitable[None]]
 RECONNECT_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
 """Seconds between attempts to reconnect the listener; the last one repeats."""
+STOP_TIMEOUT = 5.0
+"""Seconds `Cluster.stop` waits for its tasks to end: shutdown must never hang on Redis."""
 
 
 class ClusterUnavailable(Exception):
@@ -97,7 +99,10 @@ class Cluster:
         tasks = [*self._tasks, *([self._listening] if self._listening else [])]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+            for task in stuck:
+                log.warning("Redis task %s ignored cancellation; leaving it", task.get_name())
         self._listening = None
         await self._listener.aclose()
         await self.redis.aclose()
@@ -205,9 +210,14 @@ class Cluster:
         """Dispatch messages until the connection fails (raises); PING when Redis is silent."""
         to_confirm = set(self._active) if resumed else set()
         loop = asyncio.get_running_loop()
+        listener = asyncio.current_task()
         heard = loop.time()
         while True:
             message = await pubsub.get_message(timeout=self._ping_interval)
+            if listener is not None and listener.cancelling():
+                # redis-py reads under asyncio.timeout, which on Python 3.11 turns a
+                # cancellation arriving as the timeout expires into a timeout: stop anyway
+                raise asyncio.CancelledError
             now = loop.time()
             if message is None:
                 if now - heard > 2 * self._ping_interval:
