@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 
 import pytest
 
@@ -143,3 +144,25 @@ async def test_a_silent_redis_is_noticed_by_the_heartbeat_and_the_gap_reported(
 
     await asyncio.wait_for(resumed.wait(), WAIT)
     assert await listener.problem() is None
+
+
+async def test_a_busy_event_loop_is_not_taken_for_a_silent_redis(
+    start_cluster: StartCluster,
+) -> None:
+    """A worker importing modules blocks its loop for seconds: only a PING left unanswered
+    counts as an outage, or every busy start would report a gap (`updates_missed`)."""
+    publisher = await start_cluster()
+    listener = await start_cluster(lease_seconds=0.3)  # PING every 0.5 s
+    resumed = asyncio.Event()
+
+    async def on_resume() -> None:
+        resumed.set()
+
+    listener.on_resume(on_resume)
+    received: asyncio.Queue[str] = asyncio.Queue()
+    listener.subscribe("ws:BTC", received.put_nowait)
+    await asyncio.wait_for(listener.wait_subscribed(), WAIT)
+    time.sleep(1.5)  # the stimulus: three PING periods without running the loop
+    await publisher.publish("ws:BTC", "after the stall")
+    assert await next_of(received) == "after the stall"  # the heartbeat looked meanwhile
+    assert not resumed.is_set()

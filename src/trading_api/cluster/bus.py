@@ -212,6 +212,9 @@ class Cluster:
         loop = asyncio.get_running_loop()
         listener = asyncio.current_task()
         heard = loop.time()
+        # when the unanswered PING was sent: only silence after it counts, not a busy event
+        # loop (a worker importing modules at start once looked like a Redis outage)
+        pinged: float | None = None
         while True:
             message = await pubsub.get_message(timeout=self._ping_interval)
             if listener is not None and listener.cancelling():
@@ -220,12 +223,13 @@ class Cluster:
                 raise asyncio.CancelledError
             now = loop.time()
             if message is None:
-                if now - heard > 2 * self._ping_interval:
+                if pinged is not None and now - pinged >= self._ping_interval:
                     raise RedisConnectionError("Redis stopped answering PING")
-                if now - heard >= self._ping_interval:
+                if pinged is None and now - heard >= self._ping_interval:
                     await pubsub.ping()
+                    pinged = loop.time()
                 continue
-            heard = now
+            heard, pinged = now, None
             kind, channel = message["type"], message.get("channel")
             if kind == "message" and channel == self._wake_channel:
                 self._waking = False
