@@ -117,6 +117,20 @@ class Deployment:
         inodes = {inode for inode, _ in _server_sockets(self.port)}
         return Counter({pid: len(inodes & _socket_inodes(pid)) for pid in self.worker_pids()})
 
+    @contextmanager
+    def accepting_only(self, pid: int) -> Iterator[None]:
+        """Only worker `pid` accepts connections meanwhile (the others are SIGSTOPped), as
+        when a load balancer picks it: the kernel spreads a shared socket's connections as the
+        workers race to accept, unevenly (one of three once won none of 15)."""
+        others = [worker for worker in self.worker_pids() if worker != pid]
+        for worker in others:
+            os.kill(worker, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for worker in others:
+                os.kill(worker, signal.SIGCONT)
+
     def kill(self, pid: int) -> None:
         """`kill -9` one worker (the supervisor starts a replacement)."""
         assert pid in self.worker_pids(), f"{pid} is not a worker"

@@ -68,8 +68,6 @@ TIMEOUT = 30.0
 SYMBOL = "ETHUSD"  # trades around the clock: its simulated quotes always move
 CLIENTS = 50
 ORDERS_PER_CLIENT = 4
-STREAMS_PER_ACCOUNT = 15
-"""At most this many streams are opened to get one on every worker."""
 Key = tuple[Any, ...]
 
 
@@ -147,22 +145,22 @@ class Subscriber:
 async def subscribe_everywhere(
     stack: AsyncExitStack, cluster: Deployment, user: User, tasks: list[asyncio.Task[None]]
 ) -> list[Subscriber]:
-    """Streams of `user`'s account, opened until every worker holds at least one."""
+    """A stream of `user`'s account on every worker."""
     subscribers: list[Subscriber] = []
-    for _ in range(STREAMS_PER_ACCOUNT):
-        if set(cluster.worker_pids()) <= {s.worker for s in subscribers}:
-            return subscribers
+    for pid in cluster.worker_pids():
         subscriber = Subscriber(cluster, user.account_id)
-        stream = await stack.enter_async_context(
-            BrokerStream(
-                cluster.base_url,
-                api_key=user.api_key,
-                min_reconnect_delay=0.05,
-                max_reconnect_delay=0.5,
-                on_reconnect=subscriber.reconnected,
+        with cluster.accepting_only(pid):
+            stream = await stack.enter_async_context(
+                BrokerStream(
+                    cluster.base_url,
+                    api_key=user.api_key,
+                    min_reconnect_delay=0.05,
+                    max_reconnect_delay=0.5,
+                    on_reconnect=subscriber.reconnected,
+                )
             )
-        )
         subscriber.worker = await asyncio.to_thread(cluster.worker_of, local_port(stream))
+        assert subscriber.worker == pid
         for subscription in (
             stream.orders(account_id=user.account_id),
             stream.executions(account_id=user.account_id),
@@ -170,8 +168,7 @@ async def subscribe_everywhere(
             await stack.enter_async_context(subscription)
             tasks.append(asyncio.create_task(subscriber.read(subscription)))
         subscribers.append(subscriber)
-    covered = {s.worker for s in subscribers}
-    raise AssertionError(f"{STREAMS_PER_ACCOUNT} streams reached only workers {covered}")
+    return subscribers
 
 
 def per_topic(keys: Sequence[Key]) -> dict[str, list[Key]]:
@@ -283,18 +280,23 @@ class QuoteWatcher:
 
 
 async def watch_quotes(
-    stack: AsyncExitStack, cluster: Deployment, tasks: list[asyncio.Task[None]]
+    stack: AsyncExitStack,
+    cluster: Deployment,
+    tasks: list[asyncio.Task[None]],
+    worker: int | None = None,
 ) -> QuoteWatcher:
-    """A new quotes subscriber, once its first update arrived."""
+    """A new quotes subscriber (connected to `worker`, else to whichever accepts), once its
+    first update arrived."""
     watcher = QuoteWatcher()
-    stream = await stack.enter_async_context(
-        DatafeedStream(
-            cluster.base_url,
-            min_reconnect_delay=0.05,
-            max_reconnect_delay=0.5,
-            on_error=watcher.on_error,
+    with cluster.accepting_only(worker) if worker is not None else contextlib.nullcontext():
+        stream = await stack.enter_async_context(
+            DatafeedStream(
+                cluster.base_url,
+                min_reconnect_delay=0.05,
+                max_reconnect_delay=0.5,
+                on_error=watcher.on_error,
+            )
         )
-    )
     watcher.worker = await asyncio.to_thread(cluster.worker_of, local_port(stream))
     subscription = await stack.enter_async_context(stream.quotes(symbols=[SYMBOL]))
     watcher.topic = subscription.topic
@@ -309,12 +311,10 @@ async def watch_quotes_everywhere(
     tasks: list[asyncio.Task[None]],
     watchers: list[QuoteWatcher],
 ) -> list[QuoteWatcher]:
-    """`watchers` plus new ones until every worker has one."""
-    for _ in range(STREAMS_PER_ACCOUNT):
-        if set(cluster.worker_pids()) <= {w.worker for w in watchers}:
-            return watchers
-        watchers.append(await watch_quotes(stack, cluster, tasks))
-    raise AssertionError(f"quotes streams reached only workers {[w.worker for w in watchers]}")
+    """`watchers` plus one on every worker that has none."""
+    for pid in sorted(set(cluster.worker_pids()) - {w.worker for w in watchers}):
+        watchers.append(await watch_quotes(stack, cluster, tasks, pid))
+    return watchers
 
 
 async def lease_holder(cluster: Deployment, redis: RedisServer, topic: str) -> bytes | None:
@@ -340,17 +340,18 @@ async def test_fifty_clients_orders_and_fills_once_every_worker_delivers_in_comm
         subscribers = [
             s for user in traders for s in await subscribe_everywhere(stack, cluster, user, tasks)
         ]
+        before = cluster.connections()
+        workers = cluster.worker_pids()
+        clients: list[BrokerClient] = []
+        for n in range(CLIENTS):  # round robin, as a load balancer would
+            client = BrokerClient(cluster.base_url, api_key=traders[n % 3].api_key, timeout=TIMEOUT)
+            clients.append(await stack.enter_async_context(client))
+            with cluster.accepting_only(workers[n % WORKERS]):
+                await client.get_accounts()  # its kept-alive connection is on that worker
         async with DatafeedClient(cluster.base_url) as datafeed:
             (quote,) = await datafeed.get_quotes(QuotesRequest(symbols=[SYMBOL]))
         bid, ask = quote.v.bid, quote.v.ask
         assert bid is not None and ask is not None
-        before = cluster.connections()
-        clients = [
-            await stack.enter_async_context(
-                BrokerClient(cluster.base_url, api_key=traders[n % 3].api_key, timeout=TIMEOUT)
-            )
-            for n in range(CLIENTS)
-        ]
 
         async def trade(n: int) -> list[PlacedOrder]:
             tickets = [market(n + k) for k in range(ORDERS_PER_CLIENT - 1)]
