@@ -20,6 +20,7 @@ from support import ROOT, Server, bearer, clean_env, serve
 from websockets.asyncio.client import ClientConnection, connect
 from ws.contract import ContractViolation, FrameContract, served_contract
 
+from trading_api.models.broker import Side
 from trading_api.modules.datafeed.settings import DatafeedSettings
 from trading_api.modules.datafeed.simulator import SimulatorSource
 
@@ -161,6 +162,32 @@ def replica(seed: int | None = None) -> SimulatorSource:
     if seed is not None:
         settings = dataclasses.replace(settings, seed=seed)
     return SimulatorSource.from_settings(settings)
+
+
+def reachable_limit(
+    source: SimulatorSource, symbol: str, *, rests_for: float = 2.0, within: float = 6.0
+) -> tuple[Side, float]:
+    """A limit order the simulated market does not reach in the next `rests_for` seconds
+    (while it is placed, on a loaded machine) but crosses by a few ticks within `within`
+    seconds after (the quote feed polls every 0.1 s: it sees the crossing)."""
+    now = time.time()
+    first = [
+        source.quote(symbol, now=now + step / 100).v for step in range(round(rests_for * 100) + 1)
+    ]
+    then = [
+        source.quote(symbol, now=now + rests_for + step / 100).v
+        for step in range(round(within * 100) + 1)
+    ]
+    margin = 0.03  # three ticks
+    asks = [q.ask for q in first if q.ask is not None]
+    bids = [q.bid for q in first if q.bid is not None]
+    buy = round(min(asks) - 0.01, 2)
+    if min(q.ask for q in then if q.ask is not None) <= buy - margin:
+        return Side.Buy, buy
+    sell = round(max(bids) + 0.01, 2)
+    if max(q.bid for q in then if q.bid is not None) >= sell + margin:
+        return Side.Sell, sell
+    raise AssertionError("the simulated price stays within a narrow range: no limit to test")
 
 
 def asks_between(source: SimulatorSource, symbol: str, start: float, end: float) -> AskRange:

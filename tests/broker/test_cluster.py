@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,12 +32,11 @@ from trading_api.models import OrderStatus, OrderType, PreOrder, Side
 from trading_api.modules.broker.config import DEMO_ACCOUNT_ID
 from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.market import ManualMarketData
-from trading_api.modules.datafeed.simulator import SimulatorSource
 from trading_api.storage import Database, StorageSettings, prepare_schema
 from trading_api.storage.migrate import current_revision, head_revision
 from trading_api.storage.tables import OutboxEvent
 
-from .live import WsSession, replica, trading_server, ws_session, ws_url
+from .live import WsSession, reachable_limit, replica, trading_server, ws_session, ws_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
@@ -169,25 +167,6 @@ async def test_concurrent_orders_on_both_workers_arrive_in_commit_order(
         assert received(ws_b) == outbox
 
 
-def reachable_limit(source: SimulatorSource) -> tuple[Side, float]:
-    """A limit order the simulated market does not reach in the next 2 seconds (while it is
-    placed, on a loaded machine) but crosses by a few ticks within the 6 seconds after (the
-    quote feed polls every 0.1 s: it sees the crossing)."""
-    now = time.time()
-    first = [source.quote(SYMBOL, now=now + step / 100).v for step in range(201)]
-    then = [source.quote(SYMBOL, now=now + 2 + step / 100).v for step in range(601)]
-    margin = 0.03  # three ticks
-    asks = [q.ask for q in first if q.ask is not None]
-    bids = [q.bid for q in first if q.bid is not None]
-    buy = round(min(asks) - 0.01, 2)
-    if min(q.ask for q in then if q.ask is not None) <= buy - margin:
-        return Side.Buy, buy
-    sell = round(max(bids) + 0.01, 2)
-    if max(q.bid for q in then if q.bid is not None) >= sell + margin:
-        return Side.Sell, sell
-    raise AssertionError("the simulated price stays within a narrow range: no limit to test")
-
-
 async def test_a_resting_order_fills_once_with_two_matchers_polling(workers: Workers) -> None:
     user = await new_user(workers)
     async with (
@@ -197,7 +176,7 @@ async def test_a_resting_order_fills_once_with_two_matchers_polling(workers: Wor
     ):
         await subscribed(ws_a, user.account_id)
         await subscribed(ws_b, user.account_id)
-        side, price = reachable_limit(replica())
+        side, price = reachable_limit(replica(), SYMBOL)
         order = await on_b.place_order(
             PreOrder(symbol=SYMBOL, type=OrderType.Limit, side=side, qty=1, limit_price=price)
         )

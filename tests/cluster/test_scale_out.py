@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 import pytest
+from broker.live import reachable_limit, replica
 from broker.test_concurrent_orders import replay
 from redis.asyncio import Redis
 from support import wait_for
@@ -41,7 +42,6 @@ from trading_api.clients import (
     ApiError,
     BrokerClient,
     BrokerStream,
-    DatafeedClient,
     DatafeedStream,
     ErrorFrame,
 )
@@ -51,7 +51,6 @@ from trading_api.models import (
     OrderType,
     PlacedOrder,
     PreOrder,
-    QuotesRequest,
     Side,
 )
 from trading_api.storage.tables import OutboxEvent
@@ -215,11 +214,11 @@ def market(n: int, qty: float = 1) -> PreOrder:
     return PreOrder(symbol=SYMBOL, type=OrderType.Market, side=side, qty=qty)
 
 
-def resting(n: int, bid: float, ask: float) -> PreOrder:
-    """A limit order a few ticks away from the market: it rests until the quote reaches it,
-    then the matcher (running in one worker) fills it."""
-    side = Side.Buy if n % 2 == 0 else Side.Sell
-    price = round(ask - 0.05, 2) if side == Side.Buy else round(bid + 0.05, 2)
+def resting() -> PreOrder:
+    """A limit order the simulated market does not reach while the clients place it but
+    crosses seconds later (computed from a replica of the server's simulator): it rests, then
+    the matcher (running in one worker) fills it."""
+    side, price = reachable_limit(replica(), SYMBOL, rests_for=4.0, within=10.0)
     return PreOrder(symbol=SYMBOL, type=OrderType.Limit, side=side, qty=1, limit_price=price)
 
 
@@ -348,14 +347,11 @@ async def test_fifty_clients_orders_and_fills_once_every_worker_delivers_in_comm
             clients.append(await stack.enter_async_context(client))
             with cluster.accepting_only(workers[n % WORKERS]):
                 await client.get_accounts()  # its kept-alive connection is on that worker
-        async with DatafeedClient(cluster.base_url) as datafeed:
-            (quote,) = await datafeed.get_quotes(QuotesRequest(symbols=[SYMBOL]))
-        bid, ask = quote.v.bid, quote.v.ask
-        assert bid is not None and ask is not None
+        limit = resting()
 
-        async def trade(n: int) -> list[PlacedOrder]:
+        async def trade(n: int) -> list[PlacedOrder]:  # the resting order first: it must rest
             tickets = [market(n + k) for k in range(ORDERS_PER_CLIENT - 1)]
-            return [await clients[n].place_order(t) for t in [*tickets, resting(n, bid, ask)]]
+            return [await clients[n].place_order(t) for t in [limit, *tickets]]
 
         batches = await asyncio.gather(*(trade(n) for n in range(CLIENTS)))
         spread = cluster.connections() - before  # the clients' connections, still open
