@@ -41,6 +41,7 @@ from .live import WsSession, reachable_limit, replica, trading_server, ws_sessio
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
 SYMBOL = "ETHUSD"  # trades 24x7: the simulated price moves whenever the test runs
+QUIET_FREE = "BTCUSD"  # moves three ticks within seconds of almost any moment (live.py)
 ROUTES = {"orders.update": "order", "executions.update": "execution"}
 KINDS = set(ROUTES.values())
 KEY_LINE = re.compile(r"^\s+tapi_\S+$", re.MULTILINE)
@@ -176,9 +177,9 @@ async def test_a_resting_order_fills_once_with_two_matchers_polling(workers: Wor
     ):
         await subscribed(ws_a, user.account_id)
         await subscribed(ws_b, user.account_id)
-        side, price = reachable_limit(replica(), SYMBOL)
+        side, price = reachable_limit(replica(), QUIET_FREE, rests_for=2.0, within=10.0)
         order = await on_b.place_order(
-            PreOrder(symbol=SYMBOL, type=OrderType.Limit, side=side, qty=1, limit_price=price)
+            PreOrder(symbol=QUIET_FREE, type=OrderType.Limit, side=side, qty=1, limit_price=price)
         )
         assert order.status == OrderStatus.Working
         await filled(ws_a, order.id)

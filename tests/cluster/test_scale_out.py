@@ -218,7 +218,7 @@ def resting() -> PreOrder:
     """A limit order the simulated market does not reach while the clients place it but
     crosses seconds later (computed from a replica of the server's simulator): it rests, then
     the matcher (running in one worker) fills it."""
-    side, price = reachable_limit(replica(), SYMBOL, rests_for=4.0, within=10.0)
+    side, price = reachable_limit(replica(), SYMBOL, rests_for=4.0, within=20.0)
     return PreOrder(symbol=SYMBOL, type=OrderType.Limit, side=side, qty=1, limit_price=price)
 
 
