@@ -13,14 +13,27 @@ class SettingsError(ValueError):
     """An environment variable holds a value the module cannot use."""
 
 
-def read_env(env: Mapping[str, str], variable: str, parse: Callable[[str], _T], default: _T) -> _T:
-    """`parse(env[variable])`, or `default` when unset or empty; ValueError → SettingsError."""
+def read_env(
+    env: Mapping[str, str],
+    variable: str,
+    parse: Callable[[str], _T],
+    default: _T,
+    *,
+    secret: bool = False,
+) -> _T:
+    """`parse(env[variable])`, or `default` when unset or empty; ValueError → SettingsError.
+
+    A `secret` value (a URL that may hold a password) is never repeated in the message, nor
+    in a chained exception's.
+    """
     raw = env.get(variable, "").strip()
     if not raw:
         return default
     try:
         return parse(raw)
     except ValueError as exc:
+        if secret:
+            raise SettingsError(f"invalid {variable}: {exc}") from None
         raise SettingsError(f"invalid {variable}={raw!r}: {exc}") from exc
 
 

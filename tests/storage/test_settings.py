@@ -54,6 +54,14 @@ def test_unusable_urls_are_refused_naming_the_variable(raw: str, reason: str) ->
         StorageSettings.from_env({"TRADING_API_DATABASE_URL": raw})
 
 
+def test_a_refused_url_never_repeats_its_password() -> None:
+    raw = "postgresql+psycopg2://trader:s3cret@db/trading"
+    with pytest.raises(SettingsError, match="TRADING_API_DATABASE_URL") as raised:
+        StorageSettings.from_env({"TRADING_API_DATABASE_URL": raw})
+    assert "s3cret" not in str(raised.value)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
 def test_auto_migrate_is_a_boolean() -> None:
     env = {"TRADING_API_DATABASE_AUTO_MIGRATE": "TRUE"}
     assert StorageSettings.from_env(env).auto_migrate is True

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from trading_api.env_settings import SettingsError, positive_float, read_env
+from trading_api.env_settings import positive_float, read_env
 
 REDIS_URL_ENV = "TRADING_API_REDIS_URL"
 LEASE_SECONDS_ENV = "TRADING_API_LEASE_SECONDS"
@@ -35,21 +35,10 @@ class ClusterSettings:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
-            redis_url=_read_url(env),
+            redis_url=read_env(env, REDIS_URL_ENV, redis_url, None, secret=True),
             lease_seconds=read_env(env, LEASE_SECONDS_ENV, positive_float, defaults.lease_seconds),
             prefix=read_env(env, REDIS_PREFIX_ENV, prefix, defaults.prefix),
         )
-
-
-def _read_url(env: Mapping[str, str]) -> str | None:
-    """Like `read_env`, but the message never repeats the URL: it may hold a password."""
-    raw = env.get(REDIS_URL_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        return redis_url(raw)
-    except ValueError as exc:
-        raise SettingsError(f"invalid {REDIS_URL_ENV}: {exc}") from None
 
 
 def redis_url(raw: str) -> str:

@@ -11,7 +11,7 @@ import platformdirs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from trading_api.env_settings import SettingsError, read_env
+from trading_api.env_settings import SettingsError, boolean, read_env
 
 ENV_PREFIX = "TRADING_API_DATABASE_"
 URL_ENV = ENV_PREFIX + "URL"
@@ -42,11 +42,11 @@ class StorageSettings:
         per-user default file, false for a database named by URL)."""
         env = os.environ if environ is None else environ
         default = URL.create("sqlite+aiosqlite", database=str(default_database_path()))
-        url = read_env(env, URL_ENV, database_url, default)
+        url = read_env(env, URL_ENV, database_url, default, secret=True)  # may hold a password
         return cls(
             url=url,
             # the per-user default file is the server's own: migrating it needs no setup step
-            auto_migrate=read_env(env, AUTO_MIGRATE_ENV, _boolean, url == default),
+            auto_migrate=read_env(env, AUTO_MIGRATE_ENV, boolean, url == default),
         )
 
     @property
@@ -73,15 +73,6 @@ def database_url(raw: str) -> URL:
     if backend == "sqlite" and url.database in (None, "", ":memory:"):
         raise ValueError("SQLite needs a file path, e.g. sqlite:////var/lib/trading-api/trading.db")
     return url.set(drivername=expected)
-
-
-def _boolean(raw: str) -> bool:
-    value = raw.lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("expected true or false")
 
 
 __all__ = ["SettingsError", "StorageSettings", "database_url", "default_database_path"]
