@@ -1,4 +1,6 @@
-"""`trading-api users add` / `keys list|add|revoke` in subprocesses, on a fresh SQLite file.
+"""`trading-api users add` / `keys list|add|revoke` on a fresh SQLite file: the first test in a
+subprocess, as an operator runs it; the others run the same `main` in this process (a
+subprocess pays the CLI's imports again, seconds each on two cores).
 
 The key is the last line of stdout, and the database holds only its SHA-256.
 """
@@ -12,19 +14,27 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT, clean_env
+from support import ROOT, clean_env, run_cli_here
 
 pytestmark = pytest.mark.slow
 
 
+def _settings(database: Path) -> dict[str, str]:
+    return {
+        "TRADING_API_DATABASE_URL": f"sqlite:///{database}",
+        "TRADING_API_DATABASE_AUTO_MIGRATE": "true",
+    }
+
+
 def _cli(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = clean_env(
-        TRADING_API_DATABASE_URL=f"sqlite:///{database}", TRADING_API_DATABASE_AUTO_MIGRATE="true"
-    )
+    return run_cli_here(args, **_settings(database))
+
+
+def _cli_process(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "trading_api", *args],
         cwd=ROOT,
-        env=env,
+        env=clean_env(**_settings(database)),
         capture_output=True,
         text=True,
         timeout=120,
@@ -39,7 +49,7 @@ def _rows(database: Path, query: str) -> list[tuple[object, ...]]:
 def test_users_add_prints_the_key_last_and_stores_only_its_hash(tmp_path: Path) -> None:
     database = tmp_path / "trading.db"
 
-    added = _cli(database, "users", "add", "carol", "--balance", "2500")
+    added = _cli_process(database, "users", "add", "carol", "--balance", "2500")
 
     assert added.returncode == 0, added.stderr
     key = added.stdout.splitlines()[-1]

@@ -1,4 +1,6 @@
-"""`trading-api db …` in a subprocess, on a database named by TRADING_API_DATABASE_URL."""
+"""`trading-api db …` on a database named by TRADING_API_DATABASE_URL: a usage error in a
+subprocess, as an operator meets it; the rest run the same `main` in this process (a
+subprocess pays the CLI's imports again, seconds each on two cores)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from support import SRC, clean_env
+from support import SRC, clean_env, run_cli_here
 
 from trading_api.storage import StorageSettings, migrate
 from trading_api.storage.commands import run_db_command
@@ -14,6 +16,10 @@ from trading_api.storage.commands import run_db_command
 
 def _db(settings: StorageSettings | str, *args: str) -> subprocess.CompletedProcess[str]:
     url = settings if isinstance(settings, str) else settings.url.render_as_string(False)
+    return run_cli_here(["db", *args], TRADING_API_DATABASE_URL=url)
+
+
+def _db_process(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "trading_api", "db", *args],
         env=clean_env(PYTHONPATH=str(SRC), TRADING_API_DATABASE_URL=url),
@@ -49,7 +55,7 @@ def test_upgrade_then_current_and_check(settings: StorageSettings) -> None:
 
 
 def test_a_bad_url_is_a_usage_error_naming_the_variable() -> None:
-    refused = _db("mysql://db/trading", "upgrade")
+    refused = _db_process("mysql://db/trading", "upgrade")
 
     assert refused.returncode == 2
     assert "TRADING_API_DATABASE_URL" in refused.stderr
