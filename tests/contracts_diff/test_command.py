@@ -1,4 +1,5 @@
-"""`trading-api contracts diff` through the real CLI: formats, exit status, bad input."""
+"""`trading-api contracts diff` through the real CLI (its `main`, in this process but for the
+plain-install run): formats, exit status, bad input."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 import zipfile
 
 import pytest
-from support import SRC, clean_env, run_cli
+from support import SRC, clean_env, run_cli_here
 
 from .folders import export
 
@@ -20,7 +21,7 @@ def pair(tmp_path):
 
 def test_text_report_lists_each_change_and_exits_1_on_breaking(pair):
     old, new = pair
-    result = run_cli(["contracts", "diff", str(old), str(new)])
+    result = run_cli_here(["contracts", "diff", str(old), str(new)])
     assert result.returncode == 1, result.stderr
     assert "1 breaking, 1 compatible change(s); needs a minor release" in result.stdout
     assert "BREAKING    property-removed [response]: Thing.note: property removed" in result.stdout
@@ -32,7 +33,7 @@ def test_text_report_lists_each_change_and_exits_1_on_breaking(pair):
 
 def test_allow_breaking_reports_and_exits_0(pair):
     old, new = pair
-    result = run_cli(["contracts", "diff", str(old), str(new), "--allow-breaking"])
+    result = run_cli_here(["contracts", "diff", str(old), str(new), "--allow-breaking"])
     assert result.returncode == 0
     assert "property-removed" in result.stdout
 
@@ -40,7 +41,7 @@ def test_allow_breaking_reports_and_exits_0(pair):
 def test_json_report(pair, tmp_path):
     old, new = pair
     out = tmp_path / "report.json"
-    result = run_cli(
+    result = run_cli_here(
         ["contracts", "diff", str(old), str(new), "--format", "json", "--output", str(out)]
     )
     assert result.returncode == 1 and result.stdout == ""
@@ -55,7 +56,7 @@ def test_json_report(pair, tmp_path):
 
 def test_markdown_report(pair):
     old, new = pair
-    result = run_cli(["contracts", "diff", str(old), str(new), "--format", "markdown"])
+    result = run_cli_here(["contracts", "diff", str(old), str(new), "--format", "markdown"])
     assert result.stdout.startswith("## Contract changes\n")
     assert (
         "| ❌ breaking | `demo_openapi.json` | `property-removed (response)` | `Thing.note` "
@@ -65,7 +66,7 @@ def test_markdown_report(pair):
 
 def test_no_change_exits_0(tmp_path):
     folder = export(tmp_path / "same")
-    result = run_cli(["contracts", "diff", str(folder), str(folder / "specs_generated")])
+    result = run_cli_here(["contracts", "diff", str(folder), str(folder / "specs_generated")])
     assert result.returncode == 0
     assert "No contract changes." in result.stdout
     assert "no version bump needed" in result.stdout
@@ -89,7 +90,7 @@ def test_bad_input_exits_2_with_a_message(tmp_path, make, message):
     bad = tmp_path / "bad"
     bad.mkdir()
     good = export(tmp_path / "good")
-    result = run_cli(["contracts", "diff", str(make(bad)), str(good)])
+    result = run_cli_here(["contracts", "diff", str(make(bad)), str(good)])
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -99,13 +100,13 @@ def test_wheel_without_specs_is_bad_input(tmp_path):
     wheel = tmp_path / "other-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("other/__init__.py", "")
-    result = run_cli(["contracts", "diff", str(wheel), str(export(tmp_path / "good"))])
+    result = run_cli_here(["contracts", "diff", str(wheel), str(export(tmp_path / "good"))])
     assert result.returncode == 2
     assert "holds no specs_generated/*.json" in result.stderr
 
 
 def test_rules_prints_the_table():
-    result = run_cli(["contracts", "rules"])
+    result = run_cli_here(["contracts", "rules"])
     assert result.returncode == 0
     assert "| `enum-value-added` | enum value added | compatible | **breaking** |" in result.stdout
 
