@@ -5,6 +5,10 @@ app: dependant, response fields (a pydantic TypeAdapter each) and the request ha
 needs. For the document, a shallow copy of each route suffices — it differs only in the tags and
 the operation id the app gives it, and in the field names derived from that id (the title of a
 response schema that is not a model). The copies share the route's fields and TypeAdapters.
+
+A router the module's router includes (FastAPI ≥ 0.16x includes lazily) has its routes built
+once with that inclusion's dependencies and responses (`include_router` builds them to check
+their paths); the document copies those the same way, where the app would build them again.
 `tests/codegen/test_openapi.py` checks the document is the one `ModuleApp.openapi()` returns.
 """
 
@@ -12,10 +16,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from fastapi import routing
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -27,13 +33,14 @@ from trading_api.framework.module_app import ModuleApp, operation_id
 def module_openapi(module_app: ModuleApp) -> dict[str, Any]:
     """`module_app.openapi()`, without FastAPI building the included routes again."""
     app, module = module_app.app, module_app.module
-    routes = [
-        route
-        for router in module.api_routers().get(module_app.version, ())
-        for route in router.routes
-    ]
-    if not all(_copyable(route) for route in routes):
-        return module_app.openapi()  # nested routers, embedded bodies: FastAPI's own way
+    try:
+        routes = [
+            _as_included(route, module.name)
+            for router in module.api_routers().get(module_app.version, ())
+            for route in _documented_routes(router.routes)
+        ]
+    except _NotCopyable:
+        return module_app.openapi()  # embedded bodies, unknown route kinds: FastAPI's own way
     document = get_openapi(
         title=app.title,
         version=app.version,
@@ -43,9 +50,7 @@ def module_openapi(module_app: ModuleApp) -> dict[str, Any]:
         terms_of_service=app.terms_of_service,
         contact=app.contact,
         license_info=app.license_info,
-        routes=[
-            _as_included(route, module.name) for route in routes if isinstance(route, APIRoute)
-        ],
+        routes=routes,
         webhooks=app.webhooks.routes,
         tags=app.openapi_tags,
         servers=app.servers,
@@ -78,17 +83,64 @@ def model_fields_listed_once() -> Iterator[None]:
         v2.get_model_fields = listed
 
 
-def _copyable(route: object) -> bool:
-    """An `APIRoute` whose body field is not a model named after its operation id (which
-    `include_router` would create anew); routes FastAPI leaves out of the document pass."""
-    if isinstance(route, APIRoute):
-        return not route._embed_body_fields
-    return not hasattr(route, "original_router")  # an included router: its routes are hidden
+@contextmanager
+def pydantic_v1_left_out() -> Iterator[None]:
+    """While documenting modules, `pydantic.v1` cannot be imported.
+
+    FastAPI imports it for every field it creates, only to reject v1 models (which it no longer
+    supports); a cold build would spend 0.2 s compiling it without bytecode. A module that
+    imports `pydantic.v1` still fails, at its import line. Nothing changes where it is loaded.
+    """
+    if "pydantic.v1" in sys.modules:
+        yield
+        return
+    sys.modules["pydantic.v1"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        yield
+    finally:
+        if sys.modules.get("pydantic.v1", ...) is None:
+            del sys.modules["pydantic.v1"]
 
 
-def _as_included(route: APIRoute, tag: str) -> APIRoute:
-    """What `build_module_app`'s `include_router(router, tags=[tag])` makes of `route`, as far
-    as the document shows."""
+class _NotCopyable(Exception):
+    """A route whose document a copy cannot reproduce."""
+
+
+def _documented_routes(routes: list[Any]) -> Iterator[Any]:
+    """The API routes (or built inclusions of them) of a router, nested inclusions flattened;
+    routes FastAPI leaves out of the document (WebSocket, Starlette routes) are skipped.
+
+    Raises `_NotCopyable` for a body field that is a model named after the operation id (which
+    `include_router` would create anew) and for an inclusion this FastAPI does not expose.
+    """
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield _copyable(route)
+        elif hasattr(route, "original_router"):  # FastAPI's lazy inclusion of another router
+            contexts = getattr(route, "effective_route_contexts", None)
+            if contexts is None or not hasattr(routing, "RouteContext"):
+                raise _NotCopyable(route)
+            for context in contexts():
+                if isinstance(context.original_route, APIRoute):
+                    yield _copyable(context)
+
+
+def _copyable(route: Any) -> Any:
+    """`route`, unless FastAPI names its body model after the operation id."""
+    if route._embed_body_fields:
+        raise _NotCopyable(route)
+    return route
+
+
+def _as_included(route: Any, tag: str) -> Any:
+    """What `build_module_app`'s `include_router(router, tags=[tag])` makes of `route` (an
+    `APIRoute`, or an included router's built route), as far as the document shows."""
+    if not isinstance(route, APIRoute):  # a built inclusion: FastAPI documents it in a context
+        return routing.RouteContext(route.original_route, _as_included_route(route, tag))
+    return _as_included_route(route, tag)
+
+
+def _as_included_route(route: Any, tag: str) -> Any:
     included = copy.copy(route)
     included.tags = [tag, *route.tags]
     function = route.generate_unique_id_function
