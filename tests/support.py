@@ -11,9 +11,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import (
+    AbstractContextManager,
+    ExitStack,
+    contextmanager,
+    redirect_stderr,
+    redirect_stdout,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -158,6 +166,23 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def together(*managers: AbstractContextManager[Any]) -> Iterator[list[Any]]:
+    """Enter `managers` at once, each in a thread, and exit them all afterwards: servers that
+    do not need each other start in the time of the slowest, not of all in turn."""
+    with ThreadPoolExecutor(len(managers)) as pool:
+        futures = [pool.submit(manager.__enter__) for manager in managers]
+    with ExitStack() as stack:
+        entered = []
+        for manager, future in zip(managers, futures, strict=True):
+            if future.exception() is None:
+                stack.push(manager)
+                entered.append(future.result())
+        for future in futures:
+            future.result()  # the first failure, once every started one is registered for exit
+        yield entered
 
 
 def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:

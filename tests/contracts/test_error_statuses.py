@@ -22,6 +22,7 @@ import math
 import re
 import signal
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ from broker.live import trading_server, ws_session, ws_url
 from cluster.redis_server import start_redis
 from jsonschema import Draft202012Validator
 from storage.postgres_server import PostgresServer, start_postgres
-from support import ROOT, bearer, wait_for
+from support import ROOT, bearer, together, wait_for
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -329,33 +330,16 @@ def _fresh_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """Every module in one server, on a database of its own."""
-    database = _fresh_database(tmp_path_factory)
-    with (
-        trading_server(**database, **ORDER_LIMITS) as server,
-        httpx.Client(timeout=TIMEOUT, headers=bearer(server.api_key)) as http,
-    ):
-        spec = http.get(f"{server.base_url}/api/v1/openapi.json").raise_for_status().json()
-        yield Live(server.base_url, http, spec, _prepare(http, server.base_url))
+@dataclass
+class Started:
+    """A server a set-up left in the state its errors need; `Live` once the spec is known."""
 
+    base_url: str
+    http: httpx.Client
+    state: State | None = None
 
-@pytest.fixture(scope="module")
-def no_market(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """A broker server whose datafeed server stopped after the broker's state was made."""
-    database = _fresh_database(tmp_path_factory)
-    with (
-        trading_server(["datafeed"]) as datafeed,
-        trading_server(
-            ["broker"], TRADING_API_BROKER_DATAFEED_URL=datafeed.base_url, **database
-        ) as broker,
-        httpx.Client(timeout=TIMEOUT, headers=bearer(broker.api_key)) as http,
-    ):
-        state = _prepare_remote(http, broker.base_url, datafeed.base_url)
-        datafeed.process.terminate()
-        datafeed.process.wait(timeout=15)
-        yield Live(broker.base_url, http, live.spec, state)
+    def live(self, spec: dict[str, Any], state: State) -> Live:
+        return Live(self.base_url, self.http, spec, self.state or state)
 
 
 @dataclass
@@ -367,9 +351,75 @@ class Outage:
     api_key: str
 
 
+@dataclass(frozen=True)
+class Servers:
+    live: Live
+    no_market: Live
+    no_database: Outage
+    unready: Live
+    draining: Live
+
+
 @pytest.fixture(scope="module")
-def no_database(live: Live) -> Iterator[Outage]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """Every server the tests get errors from, set up at once (in the time of the slowest)."""
+    with together(
+        _every_module(_fresh_database(tmp_path_factory)),
+        _no_market(_fresh_database(tmp_path_factory)),
+        _no_database(),
+        _unready(),
+        _draining(),
+    ) as (everything, no_market, (no_database, postgres, api_key), unready, draining):
+        spec = everything.http.get(f"{everything.base_url}/api/v1/openapi.json")
+        live = everything.live(spec.raise_for_status().json(), everything.state)
+        yield Servers(
+            live=live,
+            no_market=no_market.live(live.spec, live.state),
+            no_database=Outage(no_database.live(live.spec, live.state), postgres, api_key),
+            unready=unready.live(live.spec, live.state),
+            draining=draining.live(live.spec, live.state),
+        )
+
+
+@pytest.fixture(scope="module")
+def live(servers: Servers) -> Live:
+    """Every module in one server, on a database of its own."""
+    return servers.live
+
+
+@pytest.fixture(scope="module")
+def no_database(servers: Servers) -> Outage:
     """A broker server whose PostgreSQL stopped after the server started (and checked a key)."""
+    return servers.no_database
+
+
+@contextmanager
+def _every_module(database: dict[str, str]) -> Iterator[Started]:
+    with (
+        trading_server(**database, **ORDER_LIMITS) as server,
+        httpx.Client(timeout=TIMEOUT, headers=bearer(server.api_key)) as http,
+    ):
+        yield Started(server.base_url, http, _prepare(http, server.base_url))
+
+
+@contextmanager
+def _no_market(database: dict[str, str]) -> Iterator[Started]:
+    """A broker server whose datafeed server stopped after the broker's state was made."""
+    with (
+        trading_server(["datafeed"]) as datafeed,
+        trading_server(
+            ["broker"], TRADING_API_BROKER_DATAFEED_URL=datafeed.base_url, **database
+        ) as broker,
+        httpx.Client(timeout=TIMEOUT, headers=bearer(broker.api_key)) as http,
+    ):
+        state = _prepare_remote(http, broker.base_url, datafeed.base_url)
+        datafeed.process.terminate()
+        datafeed.process.wait(timeout=15)
+        yield Started(broker.base_url, http, state)
+
+
+@contextmanager
+def _no_database() -> Iterator[tuple[Started, PostgresServer, str]]:
     postgres = start_postgres()
     database = {
         "TRADING_API_DATABASE_URL": postgres.url.render_as_string(hide_password=False),
@@ -382,15 +432,13 @@ def no_database(live: Live) -> Iterator[Outage]:
         ):
             http.get(f"{server.base_url}/api/v1/broker/account").raise_for_status()
             postgres.halt()  # pooled connections are cut: the next use finds out
-            yield Outage(
-                Live(server.base_url, http, live.spec, live.state), postgres, server.api_key
-            )
+            yield Started(server.base_url, http), postgres, server.api_key
     finally:
         postgres.stop()
 
 
-@pytest.fixture(scope="module")
-def unready(live: Live) -> Iterator[Live]:
+@contextmanager
+def _unready() -> Iterator[Started]:
     """A core server in cluster mode whose Redis stopped: not ready."""
     redis = start_redis()
     try:
@@ -399,13 +447,13 @@ def unready(live: Live) -> Iterator[Live]:
             httpx.Client(timeout=TIMEOUT) as http,
         ):
             redis.stop()
-            yield Live(server.base_url, http, live.spec, live.state)
+            yield Started(server.base_url, http)
     finally:
         redis.close()
 
 
-@pytest.fixture(scope="module")
-def draining(live: Live) -> Iterator[Live]:
+@contextmanager
+def _draining() -> Iterator[Started]:
     """A core server told to stop, still serving for its drain time (until SIGINT)."""
     with (
         trading_server(["core"], TRADING_API_DRAIN_SECONDS="60") as server,
@@ -414,7 +462,7 @@ def draining(live: Live) -> Iterator[Live]:
         server.process.send_signal(signal.SIGTERM)
         ready = f"{server.base_url}/api/v1/core/ready"
         wait_for(lambda: http.get(ready).status_code == 503, timeout=TIMEOUT, what="draining")
-        yield Live(server.base_url, http, live.spec, live.state)
+        yield Started(server.base_url, http)
         server.process.send_signal(signal.SIGINT)  # ends the drain time at once
 
 
@@ -432,16 +480,15 @@ def _prepare_remote(http: httpx.Client, broker_url: str, datafeed_url: str) -> S
 # -- tests --------------------------------------------------------------------------------------
 
 
-def test_every_declared_error_is_produced_with_the_declared_body(
-    live: Live, no_market: Live, no_database: Outage, unready: Live, draining: Live
-) -> None:
+def test_every_declared_error_is_produced_with_the_declared_body(servers: Servers) -> None:
+    live = servers.live
     declared = sorted(declared_errors(live.spec), key=lambda key: (key[0], key[1], key[2] or ""))
     assert len(declared) > 50  # the broker, the datafeed, and the shared 400 and 422
     elsewhere = {
-        "market_data_unavailable": no_market,
-        "database_unavailable": no_database.live,
-        "not_ready": unready,
-        "draining": draining,
+        "market_data_unavailable": servers.no_market,
+        "database_unavailable": servers.no_database.live,
+        "not_ready": servers.unready,
+        "draining": servers.draining,
     }
     problems = []
     for key in declared:
