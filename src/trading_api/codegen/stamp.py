@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -52,33 +53,39 @@ def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> 
     shared = hashlib.sha256()
     for part in (layout, ",".join(packages), sys.version.split()[0], *_versions()):
         shared.update(part.encode() + b"\0")
+    sources = _sources_header(packages, layout)
     own: dict[str, Any] = {}
     imports: dict[str, set[str]] = {}
-    for path, relative, data in _read_sources(package_root):
-        module = (
-            relative.parts[1] if relative.parts[0] == _MODULES and len(relative.parts) > 2 else None
-        )
+    for path, parts, data in _read_sources(package_root):  # one read serves both digests
+        entry = "/".join(parts).encode() + b"\0" + data
+        sources.update(entry)
+        module = parts[1] if parts[0] == _MODULES and len(parts) > 2 else None
         digest = shared if module is None else own.setdefault(module, hashlib.sha256())
-        digest.update(str(relative).encode() + b"\0" + data)
+        digest.update(entry)
         if module is not None:
             imports.setdefault(module, set()).update(_imported_modules(data, path, module))
     return Inputs(
         shared=shared.hexdigest(),
         modules={package: _combined(package, own, imports) for package in packages},
-        sources=_sources_digest(package_root, packages, layout),
+        sources=sources.hexdigest(),
     )
 
 
 def _sources_digest(package_root: Path, packages: list[str], layout: str) -> str:
-    digest = hashlib.sha256((layout + "\0" + ",".join(packages) + "\0").encode())
-    for _, relative, data in _read_sources(package_root):
-        digest.update(str(relative).encode() + b"\0" + data)
+    digest = _sources_header(packages, layout)
+    for _, parts, data in _read_sources(package_root):
+        digest.update("/".join(parts).encode() + b"\0" + data)
     return digest.hexdigest()
 
 
-def _read_sources(package_root: Path) -> Iterator[tuple[Path, Path, bytes]]:
-    for path in _sources(package_root):
-        yield path, path.relative_to(package_root), path.read_bytes()
+def _sources_header(packages: list[str], layout: str) -> hashlib._Hash:
+    return hashlib.sha256((layout + "\0" + ",".join(packages) + "\0").encode())
+
+
+def _read_sources(package_root: Path) -> Iterator[tuple[Path, tuple[str, ...], bytes]]:
+    for parts in _sources(package_root):
+        path = package_root.joinpath(*parts)
+        yield path, parts, path.read_bytes()
 
 
 def _combined(package: str, own: dict[str, Any], imports: dict[str, set[str]]) -> str:
@@ -130,15 +137,22 @@ def _versions() -> list[str]:
     return versions
 
 
-def _sources(package_root: Path) -> list[Path]:
-    clients = package_root / CLIENTS_PACKAGE  # generated: every client module and the index
-    return sorted(
-        path
-        for path in package_root.rglob("*")
-        if path.suffix in _SOURCE_SUFFIXES
-        and not path.is_relative_to(clients)
-        and not any(part in GENERATED_DIRS for part in path.relative_to(package_root).parts)
-    )
+def _sources(package_root: Path) -> list[tuple[str, ...]]:
+    """Every source file (its path's parts below `package_root`), in path order; the generated
+    folders and the clients package are left out, and never listed (a walk, not a glob: the
+    build hook's check lists these twice per build)."""
+    found: list[tuple[str, ...]] = []
+    for folder, subfolders, names in os.walk(package_root):
+        parts = Path(folder).relative_to(package_root).parts
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name not in GENERATED_DIRS
+            and name != "__pycache__"
+            and (parts or name != CLIENTS_PACKAGE)
+        ]
+        found += [(*parts, name) for name in names if name.endswith(_SOURCE_SUFFIXES)]
+    return sorted(found)
 
 
 def _output_digests(paths: Iterable[Path]) -> dict[str, str]:
