@@ -1,7 +1,8 @@
 """Rendering and formatting in the worker process writes exactly what formatting each rendered
 file in this process, one tool after the other (autoflake → black → isort), writes; and every
 generated file kind is rendered already formatted, so black needs one pass (it runs a second one
-whenever its first changed the text) and autoflake and isort change nothing."""
+whenever its first changed the text) and autoflake and isort change nothing — which is why the
+worker does not run autoflake at all (`formatting.FORMATTERS`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from support import run_cli, snapshot
 
 from trading_api.codegen import index, pipeline, ws_routers
 from trading_api.codegen.client import render
+from trading_api.codegen.client.parser import parse_openapi
 from trading_api.codegen.errors import MissingToolError
 from trading_api.codegen.formatting import Inline, worker
 from trading_api.codegen.layout import STAMP_NAME
@@ -82,7 +84,89 @@ def test_every_generated_file_kind_is_rendered_already_formatted(runs: Runs) -> 
     for kind, marker in kinds.items():
         assert any(marker in source for source in runs.rendered), f"no {kind} was rendered"
     for source in runs.rendered:
+        assert _autoflake(source) == source, source.splitlines()[0]
         assert _format_step_by_step(source) == source, source.splitlines()[0]
+
+
+def _autoflake(source: str) -> str:
+    fixed: str = autoflake.fix_code(
+        source, remove_all_unused_imports=True, remove_unused_variables=True
+    )
+    return fixed
+
+
+def _schema(kind: str, **extra: object) -> dict[str, object]:
+    return {"type": kind, **extra}
+
+
+def _parameter(name: str, where: str, schema: dict[str, object], required: bool = False) -> object:
+    return {"name": name, "in": where, "required": required, "schema": schema}
+
+
+def _json(schema: dict[str, object]) -> dict[str, object]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+_ORDER = {"$ref": "#/components/schemas/PlacedOrder"}
+_VARIANTS = {
+    "openapi": "3.1.0",
+    "info": {"title": "variants", "description": "Every kind of parameter, body and answer."},
+    "servers": [{"url": "/api/v1/variants"}],
+    "paths": {
+        "/items/{item_id}/{at}": {
+            "put": {
+                "operationId": "replace_item_with_a_rather_long_name_for_wrapping",
+                "description": "Typed path, query and header parameters; an optional list body.",
+                "parameters": [
+                    _parameter("item_id", "path", _schema("string", format="uuid")),
+                    _parameter("at", "path", _schema("string", format="date-time")),
+                    _parameter("side", "query", {"enum": ["buy", "sell"]}, required=True),
+                    _parameter("day", "query", _schema("string", format="date")),
+                    _parameter("tags", "query", _schema("array", items=_schema("string"))),
+                    _parameter("Idempotency-Key", "header", _schema("string")),
+                    _parameter("session", "cookie", _schema("string")),
+                ],
+                "requestBody": _json(_schema("array", items=_schema("integer"))),
+                "responses": {
+                    "200": _json({"anyOf": [_ORDER, _schema("null")]}),
+                    "404": _json({"$ref": "#/components/schemas/HTTPValidationError"}),
+                },
+            },
+            "delete": {
+                "operationId": "remove_item",
+                "parameters": [
+                    _parameter("item_id", "path", _schema("string", format="uuid")),
+                    _parameter("at", "path", _schema("string", format="date-time")),
+                ],
+                "responses": {"204": {}},
+            },
+        },
+        "/raw": {
+            "post": {
+                "operationId": "post_anything",
+                "requestBody": {"required": True, **_json({})},
+                "responses": {"200": _json(_schema("object", additionalProperties={}))},
+            }
+        },
+    },
+}
+
+
+def test_a_client_of_every_parameter_body_and_answer_kind_is_rendered_already_formatted() -> None:
+    """The real modules' clients import no `typing`, `datetime` or `uuid` names: this one does."""
+    client = parse_openapi(_VARIANTS, class_name="VariantsClient", known_models={"PlacedOrder"})
+    source = render.render_client(
+        client,
+        module_name="variants",
+        api_version="v1",
+        prefix="/api/v1/variants",
+        spec_name="variants_openapi.json",
+        fingerprint_header="# fingerprint: 0",
+    )
+    for needed in ("Literal", "Any", "datetime", "date", "UUID", "blocking("):
+        assert needed in source
+    assert _autoflake(source) == source
+    assert _format_step_by_step(source) == source
 
 
 def _contents(folder: Path) -> dict[str, bytes]:

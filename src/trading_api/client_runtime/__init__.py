@@ -15,6 +15,7 @@ from ._base import (
     SyncBaseClient,
     Timeout,
 )
+from ._blocking import blocking
 from ._encoding import path_segment, query_params, query_string
 from ._errors import (
     ApiConnectionError,
@@ -111,6 +112,7 @@ __all__ = [
     "UnprocessableEntityError",
     "ValidationIssue",
     "async_raw",
+    "blocking",
     "path_segment",
     "query_params",
     "query_string",

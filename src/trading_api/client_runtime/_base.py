@@ -2,7 +2,8 @@
 
 `_ClientCore` holds what both share: settings, building the request (URL, headers, API key,
 idempotency key, per-call timeout) and deciding whether and when to retry. `AsyncBaseClient` and
-`SyncBaseClient` differ only in I/O: they send, sleep and close.
+`SyncBaseClient` differ only in I/O: they send, sleep and close. The blocking client runs the
+async client's generated methods (`blocking`): its `_request` answers with a `Ready` result.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ except ImportError as error:  # name the extra, not just the module (imported fi
     ) from None
 
 from ._auth import auth_headers
+from ._blocking import Ready
 from ._encoding import query_string
 from ._errors import ApiConnectionError, ApiTimeoutError, ErrorModels, status_error
 from ._response import captured
@@ -333,7 +335,7 @@ class SyncBaseClient(_ClientCore[httpx.Client]):
         timeout: Timeout | NotGiven = ...,
         extra_headers: Mapping[str, str] | None = ...,
         max_retries: int | None = ...,
-    ) -> T: ...
+    ) -> Ready[T]: ...
 
     @overload
     def _request(
@@ -349,7 +351,7 @@ class SyncBaseClient(_ClientCore[httpx.Client]):
         timeout: Timeout | NotGiven = ...,
         extra_headers: Mapping[str, str] | None = ...,
         max_retries: int | None = ...,
-    ) -> None: ...
+    ) -> Ready[None]: ...
 
     def _request(
         self,
@@ -364,8 +366,11 @@ class SyncBaseClient(_ClientCore[httpx.Client]):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
-    ) -> T | None:
-        """Send one call (retrying what may be retried) and parse its declared answer."""
+    ) -> Ready[T | None]:
+        """Send one call (retrying what may be retried) and parse its declared answer.
+
+        The answer is `Ready`: the async client's method awaits it (`blocking`).
+        """
         request = self._build_request(method, path, params, json, headers, timeout, extra_headers)
         attempt = 0
         while True:
@@ -384,4 +389,4 @@ class SyncBaseClient(_ClientCore[httpx.Client]):
                 break
             time.sleep(delay)
             attempt += 1
-        return self._result(outcome, cast, errors)
+        return Ready(self._result(outcome, cast, errors))

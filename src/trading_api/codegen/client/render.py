@@ -43,12 +43,13 @@ CALL_OPTIONS = (
 """Keyword-only options every method takes, after the operation's own parameters."""
 
 
-def signature(operation: Operation, sync: bool) -> str:
-    """The method's `def` line(s): `self`, path parameters and body, then keyword-only
-    query/header parameters and the call options, laid out as black lays them out."""
+def signature(operation: Operation) -> str:
+    """The async method's `def` line(s): `self`, path parameters and body, then keyword-only
+    query/header parameters and the call options, laid out as black lays them out (the blocking
+    twin runs the same method: `client_runtime.blocking`)."""
     keyword = [_declare(p) for p in operation.keyword_only]
     parameters = ["self", *map(_declare, operation.positional), "*", *keyword, *CALL_OPTIONS]
-    opening = f"{'' if sync else 'async '}def {operation.method_name}("
+    opening = f"async def {operation.method_name}("
     return lay_out(Brackets(opening, parameters, ")"), 4, suffix=f" -> {operation.returns}:")
 
 
@@ -56,8 +57,8 @@ def _mapping(opening: str, parameters: list[Parameter]) -> Brackets:
     return mapping(((f'"{p.wire_name}"', p.python_name) for p in parameters), opening)
 
 
-def request_call(operation: Operation, sync: bool) -> str:
-    """The `return self._request(...)` statement of the operation's method."""
+def request_call(operation: Operation) -> str:
+    """The `return await self._request(...)` statement of the operation's method."""
     arguments: list[str | Brackets] = [
         f'"{operation.http_method}"',
         path_literal(operation),
@@ -79,8 +80,12 @@ def request_call(operation: Operation, sync: bool) -> str:
     if operation.errors:
         arguments.append(f"errors={operation.errors}")
     arguments += ["timeout=timeout", "extra_headers=extra_headers", "max_retries=max_retries"]
-    prefix = "return " if sync else "return await "
-    return lay_out(call("self._request", arguments), 8, prefix)
+    return lay_out(call("self._request", arguments), 8, "return await ")
+
+
+def assign(target: str, function: str, argument: str, indent: int) -> str:
+    """`target = function(argument)` at `indent`, split as black splits it when too long."""
+    return lay_out(call(function, [argument]), indent, f"{target} = ")
 
 
 def adapter_line(annotation: str, name: str) -> str:
@@ -100,7 +105,7 @@ def client_imports(client: ClientSpec, stream: StreamSpec | None) -> str:
     runtime = ["AsyncBaseClient", "SyncBaseClient", *client.runtime_models]
     if operations:
         imports.add("collections.abc", "Mapping")
-        runtime += ["NOT_GIVEN", "NotGiven", "Timeout", "async_raw", "sync_raw"]
+        runtime += ["NOT_GIVEN", "NotGiven", "Timeout", "async_raw", "blocking", "sync_raw"]
     if any("path_segment(" in operation.path_expression for operation in operations):
         runtime.append("path_segment")
     if client.error_maps:
@@ -130,7 +135,7 @@ def _environment() -> jinja2.Environment:
         adapter_line=adapter_line,
         error_map_line=error_map_line,
     )
-    environment.globals.update(client_imports=client_imports)
+    environment.globals.update(client_imports=client_imports, assign=assign)
     return environment
 
 

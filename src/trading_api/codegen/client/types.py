@@ -74,7 +74,7 @@ class TypeMapper:
 
     def _literal(self, values: list[Any]) -> str:
         self.imports.add("from typing import Literal")
-        return f"Literal[{', '.join(repr(value) for value in values)}]"
+        return f"Literal[{', '.join(map(_literal_source, values))}]"
 
     @staticmethod
     def _union(options: list[str]) -> str:
@@ -83,3 +83,11 @@ class TypeMapper:
             unique.remove("None")
             unique.append("None")
         return " | ".join(unique)
+
+
+def _literal_source(value: Any) -> str:
+    """`repr`, with a string in the double quotes black would give it."""
+    source = repr(value)
+    if isinstance(value, str) and source.startswith("'") and '"' not in value:
+        return f'"{source[1:-1]}"'
+    return source
