@@ -18,11 +18,10 @@ from support import ROOT, SRC, clean_env
 
 _DOCUMENT_EVERY_MODULE = """
 import json, sys
-from trading_api.codegen.openapi import model_fields_listed_once, module_openapi
-from trading_api.codegen.openapi import pydantic_v1_left_out
+from trading_api.codegen.openapi import documenting, module_openapi
 from trading_api.framework.discovery import discover_packages, instantiate
 from trading_api.framework.module_app import build_module_apps
-with model_fields_listed_once(), pydantic_v1_left_out():  # as the pipeline documents them
+with documenting():  # as the pipeline documents them
     for package in discover_packages():
         for module_app in build_module_apps(instantiate(package)):
             module_openapi(module_app)

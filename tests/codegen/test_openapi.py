@@ -10,11 +10,7 @@ import pytest
 from fastapi import APIRouter, Depends
 from fastapi.security import APIKeyHeader
 
-from trading_api.codegen.openapi import (
-    model_fields_listed_once,
-    module_openapi,
-    pydantic_v1_left_out,
-)
+from trading_api.codegen.openapi import documenting, module_openapi
 from trading_api.framework.discovery import discover_packages, instantiate
 from trading_api.framework.module import Module
 from trading_api.framework.module_app import ModuleApp, build_module_apps
@@ -74,7 +70,7 @@ class _Plain(Module):
 def _documents(module: Module, ours: bool) -> list[dict[str, Any]]:
     if not ours:
         return [app.openapi() for app in build_module_apps(module)]
-    with model_fields_listed_once(), pydantic_v1_left_out():
+    with documenting():
         return [module_openapi(app) for app in build_module_apps(module)]
 
 

@@ -74,11 +74,11 @@ def generate(
     with worker() as jobs:  # renders and formats while FastAPI is imported and documents built
         routers = _plan_ws_routers(packages, jobs)
         from trading_api.codegen import plan as planning  # imports FastAPI and the modules
-        from trading_api.codegen.openapi import model_fields_listed_once, pydantic_v1_left_out
+        from trading_api.codegen.openapi import documenting
 
         ws_outputs = _write_ws_routers(routers, log)  # modules import these: write them first
         plan = planning.Plan(jobs=jobs)
-        with model_fields_listed_once(), pydantic_v1_left_out():
+        with documenting():
             for package in planned:
                 planning.plan_module(package, layout, plan, log)
         plan.resolve()
