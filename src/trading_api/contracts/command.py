@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from trading_api.contracts.compare import Report, compare
 from trading_api.contracts.render import FORMATS, render, render_rule_table
-from trading_api.contracts.sources import SourceError, load
+
+if TYPE_CHECKING:  # every `trading-api` command builds this parser: it loads nothing
+    from trading_api.contracts.compare import Report
 
 EXIT_BREAKING = 1
 EXIT_USAGE = 2
@@ -49,6 +50,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from trading_api.contracts.sources import SourceError
+
     if args.contracts_command == "rules":
         sys.stdout.write(render_rule_table())
         return 0
@@ -67,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
 
 def load_and_compare(old: str, new: str, *, cwd: Path | None = None) -> Report:
     """Load both sources (two git refs build side by side) and compare them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from trading_api.contracts.compare import compare
+    from trading_api.contracts.sources import load
+
     with ThreadPoolExecutor(max_workers=2) as pool:
         before, after = pool.submit(load, old, cwd=cwd), pool.submit(load, new, cwd=cwd)
         return compare(before.result(), after.result())

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from trading_api.contracts.changes import Change
-from trading_api.contracts.compare import Report
 from trading_api.contracts.policy import required_bump
 from trading_api.contracts.rules import RULES
+
+if TYPE_CHECKING:  # the CLI's parser reads FORMATS: no loading of wheels or git refs for that
+    from trading_api.contracts.compare import Report
 
 FORMATS = ("text", "json", "markdown")
 
