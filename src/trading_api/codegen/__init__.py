@@ -1,4 +1,4 @@
-"""Build-time code generation (needs the `codegen` extra: jinja2, black, isort, autoflake).
+"""Build-time code generation (needs the `codegen` extra: jinja2, black, isort).
 
 Server code never imports this package; only the build hook, the CLI and the dev server
 (`serve --reload` in a source checkout) do.

@@ -10,7 +10,7 @@ class GenerationError(Exception):
 
 
 class MissingToolError(GenerationError):
-    """A code generation tool (jinja2, black, isort, autoflake) is not installed.
+    """A code generation tool (jinja2, black, isort) is not installed.
 
     Not the fault of any module: reported with the extra that provides it.
     """

@@ -33,7 +33,6 @@ SHAPING_DISTRIBUTIONS = (
     "pydantic-core",
     "black",
     "isort",
-    "autoflake",
     "jinja2",
 )
 _SOURCE_SUFFIXES = (".py", ".j2")

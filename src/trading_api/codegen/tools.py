@@ -8,7 +8,7 @@ from types import ModuleType
 
 from trading_api.codegen.errors import MissingToolError
 
-TOOLS = ("jinja2", "black", "isort", "autoflake")
+TOOLS = ("jinja2", "black", "isort")
 
 
 def check_tools() -> None:
