@@ -81,7 +81,8 @@ def run_cli(
 
 def run_cli_here(args: Sequence[str], **env: str) -> subprocess.CompletedProcess[str]:
     """`trading-api ARGS` in this process, with `env` set meanwhile: the exit code and output
-    `run_cli` gives, without paying the CLI's imports again (1-3 s a run on two cores)."""
+    `run_cli` gives, without paying the CLI's imports again (1-3 s a run on two cores). One
+    call at a time: it sets `os.environ` and `sys.stdout` meanwhile."""
     from trading_api.cli import main
 
     stdout, stderr = io.StringIO(), io.StringIO()

@@ -5,8 +5,6 @@ revoked keys (401), and browser WebSocket tickets (single use)."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from broker.live import fresh_sqlite_url, trading_server, ws_url
-from support import ROOT, Server, bearer, clean_env
+from support import Server, bearer, run_cli_here
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from ws.harness import Client, client
@@ -193,13 +191,8 @@ def test_a_revoked_key_is_refused_at_once(two: Two) -> None:
     carol = asyncio.run(add_user("carol", storage=storage))
     with two.http(carol) as http:
         assert http.get("/account").status_code == 200
-        revoked = subprocess.run(
-            [sys.executable, "-m", "trading_api", "keys", "revoke", carol.key_id],
-            cwd=ROOT,
-            env=clean_env(TRADING_API_DATABASE_URL=two.database),
-            capture_output=True,
-            text=True,
-            timeout=120,
+        revoked = run_cli_here(
+            ["keys", "revoke", carol.key_id], TRADING_API_DATABASE_URL=two.database
         )
         assert revoked.returncode == 0, revoked.stderr
         answer = http.get("/account")

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from auth.users import add_user  # isort: skip (ruff: first-party)
 from cluster.redis_server import RedisServer  # isort: skip
 from storage.databases import empty_database, migrated_database  # isort: skip
-from support import Server  # isort: skip
+from support import Server, together  # isort: skip
 
 from trading_api.auth.store import AuthStore, NewUser
 from trading_api.auth.users import create_demo_user
@@ -77,7 +77,10 @@ def workers(
 ) -> Iterator[Workers]:
     storage = migrated_database("postgresql", tmp_path_factory.mktemp("cluster"))
     prefix = f"test-{uuid.uuid4().hex[:12]}"  # apart from other tests on the session's Redis
-    with worker(storage, redis_server, prefix) as a, worker(storage, redis_server, prefix) as b:
+    with together(worker(storage, redis_server, prefix), worker(storage, redis_server, prefix)) as (
+        a,
+        b,
+    ):
         yield Workers(a, b, storage, redis_server)
 
 

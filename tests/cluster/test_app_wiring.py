@@ -10,7 +10,7 @@ import httpx
 import pytest
 from auth.users import add_user
 from broker.live import fresh_sqlite_url, trading_server, ws_url
-from support import Server, bearer
+from support import Server, bearer, together
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -35,8 +35,8 @@ def workers(redis_server: RedisServer) -> Iterator[tuple[StorageSettings, list[S
         "TRADING_API_ORDER_BURST": "1",
         "TRADING_API_ORDER_RATE": "0.01",
     }
-    with trading_server(**env) as first, trading_server(**env) as second:
-        yield StorageSettings(url=database_url(url)), [first, second]
+    with together(trading_server(**env), trading_server(**env)) as servers:
+        yield StorageSettings(url=database_url(url)), servers
 
 
 @pytest.mark.slow
