@@ -1,5 +1,8 @@
 """The editable loop with uv: any module source at any depth rebuilds, generated files never do;
-a module that fails at import degrades `uv run` to a warning but fails `generate` and `uv build`."""
+a module that fails at import degrades `uv run` to a warning but fails `generate` and `uv build`.
+
+Both tests edit one synced clone in turn (a clone and its `uv sync` cost ~10 s): each leaves
+the tree importable, with contracts generated from its sources."""
 
 from __future__ import annotations
 
@@ -34,9 +37,15 @@ def _uv(*args: str, cwd, check: bool = True) -> subprocess.CompletedProcess[str]
     return result
 
 
-def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tmp_path):
-    tree = copy_tree(tmp_path / "tree")
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """A fresh clone after `uv sync`: the editable install built, contracts generated."""
+    tree = copy_tree(tmp_path_factory.mktemp("editable") / "tree")
     _uv("sync", cwd=tree)
+    return tree
+
+
+def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tree):
     core = tree / "src/trading_api/modules/core"
     client = tree / "src/trading_api/clients/core.py"
     assert "async def get_health" in client.read_text()
@@ -78,9 +87,7 @@ def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tmp_pa
     assert probe.stdout.strip() == "True"
 
 
-def test_a_module_failing_at_import_degrades_uv_run_but_fails_generate_and_build(tmp_path):
-    tree = copy_tree(tmp_path / "tree")
-    _uv("sync", cwd=tree)
+def test_a_module_failing_at_import_degrades_uv_run_but_fails_generate_and_build(tree, tmp_path):
     spec = tree / "src/trading_api/modules/core/specs_generated/core_openapi.json"
     before = spec.read_bytes()
     service = tree / "src/trading_api/modules/core/service.py"
