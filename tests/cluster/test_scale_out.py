@@ -25,7 +25,6 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +95,7 @@ def cluster(redis: RedisServer) -> Iterator[Deployment]:
 def users(cluster: Deployment) -> dict[str, User]:
     """Created with `trading-api users add`; each test trades on accounts of its own."""
     names = ["alice", "bob", "carol", "dave", "erin"]
-    with ThreadPoolExecutor(len(names)) as pool:
-        return {user.name: user for user in pool.map(cluster.add_user, names)}
+    return {name: cluster.add_user(name) for name in names}  # one at a time: in-process CLI
 
 
 # -- subscribers -------------------------------------------------------------------------------
