@@ -4,6 +4,7 @@ own migrated database (never the user's data directory)."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from storage.databases import migrated_database  # isort: skip (ruff: first-part
 from support import clean_env, copy_tree
 
 DATABASE_URL = "TRADING_API_DATABASE_URL"
+OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,18 @@ def built_dist(tmp_path_factory: pytest.TempPathFactory) -> BuiltDist:
     (wheel,) = (tree / "dist").glob("*.whl")
     (sdist,) = (tree / "dist").glob("*.tar.gz")
     return BuiltDist(tree=tree, wheel=wheel, sdist=sdist, build_log=result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def openapi_python_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a virtualenv holding openapi-python-client (not a dependency of this
+    project), made once for the modules that generate a client with it."""
+    venv, env = tmp_path_factory.mktemp("openapi-python-client") / "venv", clean_env()
+    subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
+    python = venv / "bin" / "python"
+    install = ["uv", "pip", "install", "-q", "--python", str(python), OPENAPI_PYTHON_CLIENT]
+    subprocess.run(install, check=True, env=env)
+    return python
 
 
 @pytest.fixture(scope="session")

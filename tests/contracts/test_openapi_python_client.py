@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,20 +64,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def generated(server: Server, tmp_path_factory: pytest.TempPathFactory) -> GeneratedClient:
-    """openapi-python-client in a fresh virtualenv, and the client it made, installed there."""
+def generated(
+    server: Server, tmp_path_factory: pytest.TempPathFactory, openapi_python_client: Path
+) -> GeneratedClient:
+    """openapi-python-client in its own virtualenv, and the client it made, installed there."""
     work = tmp_path_factory.mktemp("openapi-python-client")
-    venv = work / "venv"
-    python = venv / "bin" / "python"
-    run(["uv", "venv", "-q", "--python", sys.executable, venv])
-    run(["uv", "pip", "install", "-q", "--python", python, "openapi-python-client"])
+    python = openapi_python_client
     spec_text = httpx.get(f"{server.base_url}/api/v1/openapi.json", timeout=10).text
     (work / "openapi.json").write_text(spec_text, encoding="utf-8")
     (work / "config.yaml").write_text(GENERATOR_CONFIG, encoding="utf-8")
     output = work / "client"
     run(
         [
-            venv / "bin" / "openapi-python-client",
+            python.parent / "openapi-python-client",
             "generate",
             "--path",
             work / "openapi.json",
