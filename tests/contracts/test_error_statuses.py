@@ -355,6 +355,8 @@ class Outage:
 class Servers:
     live: Live
     no_market: Live
+    stopped_datafeed: str
+    """The base URL of `no_market`'s datafeed server (stopped): no answer may reveal it."""
     no_database: Outage
     unready: Live
     draining: Live
@@ -369,12 +371,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         _no_database(),
         _unready(),
         _draining(),
-    ) as (everything, no_market, (no_database, postgres, api_key), unready, draining):
+    ) as (everything, (no_market, datafeed), (no_database, postgres, api_key), unready, draining):
         spec = everything.http.get(f"{everything.base_url}/api/v1/openapi.json")
         live = everything.live(spec.raise_for_status().json(), everything.state)
         yield Servers(
             live=live,
             no_market=no_market.live(live.spec, live.state),
+            stopped_datafeed=datafeed,
             no_database=Outage(no_database.live(live.spec, live.state), postgres, api_key),
             unready=unready.live(live.spec, live.state),
             draining=draining.live(live.spec, live.state),
@@ -403,7 +406,7 @@ def _every_module(database: dict[str, str]) -> Iterator[Started]:
 
 
 @contextmanager
-def _no_market(database: dict[str, str]) -> Iterator[Started]:
+def _no_market(database: dict[str, str]) -> Iterator[tuple[Started, str]]:
     """A broker server whose datafeed server stopped after the broker's state was made."""
     with (
         trading_server(["datafeed"]) as datafeed,
@@ -415,7 +418,7 @@ def _no_market(database: dict[str, str]) -> Iterator[Started]:
         state = _prepare_remote(http, broker.base_url, datafeed.base_url)
         datafeed.process.terminate()
         datafeed.process.wait(timeout=15)
-        yield Started(broker.base_url, http, state)
+        yield Started(broker.base_url, http, state), datafeed.base_url
 
 
 @contextmanager
@@ -545,6 +548,16 @@ async def test_a_database_outage_is_a_503_and_passes_without_a_restart(
             no_database.postgres.halt()  # as the fixture promises the other tests
     assert response["status"] == "error", response
     assert response["message"] == DatabaseUnavailableError().message, response
+
+
+def test_a_503_does_not_reveal_the_datafeed_address(servers: Servers) -> None:
+    orders = f"{servers.no_market.base_url}/api/v1/broker/orders"
+    answer = servers.no_market.http.post(orders, json=_order())
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "market_data_unavailable"
+    address = httpx.URL(servers.stopped_datafeed)
+    for revealing in (servers.stopped_datafeed, address.host, str(address.port)):
+        assert revealing not in answer.text
 
 
 def test_every_code_answered_is_documented_on_its_response(live: Live) -> None:

@@ -1,14 +1,12 @@
-"""`NaN`, `Infinity` and huge numbers never produce a 500 (REST); 503s keep the datafeed's
-address to themselves. The WebSocket side is in test_ws_limits.py."""
+"""`NaN`, `Infinity` and huge numbers never produce a 500 (REST). The WebSocket side is in
+test_ws_limits.py; that 503s keep the datafeed's address to themselves is shown in
+tests/contracts/test_error_statuses.py, on its broker whose datafeed server stopped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
-from broker.live import trading_server
-from support import Server, bearer
+from support import Server
 
 pytestmark = pytest.mark.slow
 
@@ -20,12 +18,6 @@ BODIES = [
     b'{"symbols": [' + HUGE.encode() + b"]}",
     b'{"symbols": [1e999]}',
 ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with trading_server(["datafeed"]) as live:
-        yield live
 
 
 @pytest.mark.parametrize("body", BODIES, ids=range(len(BODIES)))
@@ -54,20 +46,3 @@ def test_non_finite_query_numbers_are_a_422(server: Server, value: str) -> None:
     params = {"symbol": "ETHUSD", "resolution": "1", "from": value, "to": 1}
     answer = httpx.get(f"{server.base_url}/api/v1/datafeed/bars", params=params)
     assert answer.status_code == 422, answer.text
-
-
-def test_a_503_does_not_reveal_the_datafeed_address() -> None:
-    with (
-        trading_server(["datafeed"]) as datafeed,
-        trading_server(["broker"], TRADING_API_BROKER_DATAFEED_URL=datafeed.base_url) as broker,
-    ):
-        datafeed.process.terminate()
-        datafeed.process.wait(timeout=15)
-        order = {"symbol": "ETHUSD", "type": 2, "side": 1, "qty": 1}
-        orders = f"{broker.base_url}/api/v1/broker/orders"
-        answer = httpx.post(orders, json=order, headers=bearer(broker.api_key), timeout=30)
-        assert answer.status_code == 503, answer.text
-        address = httpx.URL(datafeed.base_url)
-        assert answer.json()["code"] == "market_data_unavailable"
-        for revealing in (datafeed.base_url, address.host, str(address.port)):
-            assert revealing not in answer.text

@@ -57,12 +57,6 @@ async def _next(ws: Client, message_type: str) -> dict[str, Any]:
                 return frame
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with trading_server(["datafeed"]) as live:
-        yield live
-
-
 def _aliases(ticker: str, exchange: str) -> Iterator[str]:
     """Distinct spellings of one symbol (any letter case, with or without the exchange)."""
     for name in (f"{exchange}:{ticker}", ticker):
