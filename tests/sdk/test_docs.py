@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from broker.live import trading_server
 from support import ROOT, Server, run_cli
 
 pytestmark = pytest.mark.slow
@@ -27,12 +26,6 @@ def http_examples() -> list[tuple[int, str]]:
         (text[: match.start()].count("\n") + 2, match.group(1))
         for match in re.finditer(r"```python\n(.*?)```", text, flags=re.DOTALL)
     ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with trading_server() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -6,23 +6,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from broker.live import trading_server
 from support import Server, clean_env, run_cli
 
 from .venvs import SERVER_PACKAGES, drive, installed, make_venv
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    """Every module, served from the dev venv (the clients under test run elsewhere)."""
-    with trading_server() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,14 @@ import asyncio
 import contextlib
 import re
 import subprocess
-import sys
 import textwrap
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from pydantic import BaseModel
-from support import ROOT, Server, clean_env, serve
+from support import ROOT, Server, clean_env
 from websockets.asyncio.server import ServerConnection
 from websockets.asyncio.server import serve as ws_serve
 from ws.harness import CounterRequest, LiveServer, Tick, live_server, wait_event
@@ -52,6 +51,7 @@ from trading_api.models import (
 )
 from trading_api.ws import topic_key as server_topic_key
 
+from .servers import trading_server
 from .venvs import make_venv
 
 pytestmark = pytest.mark.anyio
@@ -60,19 +60,8 @@ TIMEOUT = 15.0
 """Upper bound of any single wait; the tests wait for conditions, never for time."""
 ACCOUNT = "DEMO-1"
 SYMBOL = "BTCUSD"  # crypto: trades around the clock, so its bars and quotes always move
-ENV = {"TRADING_API_DATAFEED_TICK_INTERVAL": "0.05", "TRADING_API_BROKER_QUOTE_INTERVAL": "0.1"}
 FAST_RECONNECT = {"min_reconnect_delay": 0.05, "max_reconnect_delay": 0.5}
 T = TypeVar("T")
-
-
-def command(port: int = 0) -> list[str]:
-    return [sys.executable, "-m", "trading_api", "serve", "--port", str(port)]
-
-
-@contextlib.contextmanager
-def trading_server(port: int = 0) -> Iterator[Server]:
-    with serve(command(port), cwd=ROOT, env=clean_env(**ENV)) as server:
-        yield server
 
 
 DOCS = ROOT / "docs" / "clients.md"
@@ -121,12 +110,6 @@ def test_client_topics_equal_the_servers(
 
 
 # -- every route of every module --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with trading_server() as running:
-        yield running
 
 
 @pytest.mark.slow
