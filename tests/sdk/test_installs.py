@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import Server, clean_env, run_cli
+from support import Server, clean_env
 
 from .venvs import SERVER_PACKAGES, drive, installed, make_venv
 
@@ -51,14 +51,6 @@ def test_server_commands_without_the_server_extra_name_it(
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert 'pip install "trading-api[server]"' in result.stderr
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("export")
-    result = run_cli(["generate", "--output-dir", str(out)])
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def test_the_exported_package_works_without_trading_api(
