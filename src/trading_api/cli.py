@@ -258,6 +258,15 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from trading_api.serving.startup_gc import STARTUP_GC
+
+    if args.reload:  # the reloader's supervisor runs as long as the developer works: no pause
+        return _start(args)
+    with STARTUP_GC.paused():  # until the server listens (trading_api.serving.startup_gc)
+        return _start(args)
+
+
+def _start(args: argparse.Namespace) -> int:
     from trading_api.app import MODULES_ENV, create_app
     from trading_api.env_settings import SettingsError
     from trading_api.framework.discovery import ModuleError, UnknownModuleError
@@ -315,11 +324,12 @@ def _warn_if_unreachable(host: str) -> None:
 
 def _warn_if_stale() -> None:
     """A checkout whose last generation failed serves older contracts: say so at start."""
-    from trading_api.codegen.stale import stale_warning
     from trading_api.framework.staleness import stale_reason
 
     reason = stale_reason()
-    if reason is not None:
+    if reason is not None:  # only then the code generator's package (not needed to serve)
+        from trading_api.codegen.stale import stale_warning
+
         print(stale_warning(reason), file=sys.stderr, flush=True)
 
 

@@ -1,10 +1,7 @@
-"""The start-up schema check agrees with Alembic without importing it (issue 13: start time)."""
+"""The start-up schema check agrees with Alembic without importing it (issue 13: start time;
+`tests/serving/test_start.py` checks a server start on a current database leaves Alembic out)."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from alembic.runtime.migration import MigrationContext
@@ -36,27 +33,6 @@ async def test_current_revision_reads_what_alembic_reads(engine: AsyncEngine) ->
     assert await both() == ("0001", "0001")
     await migrate.upgrade(engine)
     assert await both() == (migrate.head_revision(), migrate.head_revision())
-
-
-def test_a_current_database_is_checked_without_importing_alembic(tmp_path: Path) -> None:
-    """What the server does at start on a migrated database: Alembic stays unimported."""
-    script = f"""
-import asyncio, sys
-from sqlalchemy.ext.asyncio import create_async_engine
-from trading_api.storage import migrate, prepare_schema
-url = "sqlite+aiosqlite:///{tmp_path}/start.db"
-asyncio.run(prepare_schema(create_async_engine(url), auto_migrate=True))  # migrates: Alembic
-del sys.modules["alembic"]
-for name in [m for m in sys.modules if m.startswith("alembic.")]:
-    del sys.modules[name]
-asyncio.run(prepare_schema(create_async_engine(url), auto_migrate=True))  # current: no Alembic
-asyncio.run(prepare_schema(create_async_engine(url), auto_migrate=False))
-print(sorted(m for m in sys.modules if m == "alembic" or m.startswith("alembic.")))
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 async def test_an_outdated_database_is_still_migrated_at_start(engine: AsyncEngine) -> None:

@@ -10,6 +10,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from trading_api.serving.server import DrainingServer
 from trading_api.serving.settings import ServingSettings
+from trading_api.serving.startup_gc import STARTUP_GC
 from trading_api.serving.workers import Workers
 
 APP_FACTORY = "trading_api.app:create_app"
@@ -43,6 +44,7 @@ def run(
         **options,
     )
     sock = config.bind_socket()
+    STARTUP_GC.started()  # the parent's start is over; each worker pauses for its own
     with contextlib.suppress(KeyboardInterrupt):
         Workers(config, [sock], settings).run()
     return 0

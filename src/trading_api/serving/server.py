@@ -20,6 +20,7 @@ from uvicorn import Config, Server
 
 from trading_api.serving.drain import PROCESS_DRAIN
 from trading_api.serving.settings import ServingSettings
+from trading_api.serving.startup_gc import STARTUP_GC
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -32,6 +33,16 @@ class DrainingServer(Server):
         super().__init__(config)
         self.settings = settings
         self._interrupted = False
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        with STARTUP_GC.paused():  # a worker imports and builds its app in here
+            await super().serve(sockets)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            STARTUP_GC.started()  # listening (or failed): collect what comes next
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if sig == signal.SIGINT:

@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from trading_api.storage import ids
@@ -27,6 +26,7 @@ from trading_api.storage.engine import create_engine, writer
 from trading_api.storage.settings import StorageSettings
 from trading_api.storage.tables import Account, OutboxEvent
 from trading_api.storage.unreachable import unreachable_as_unavailable
+from trading_api.storage.upsert import dialect_insert
 
 _log = logging.getLogger(__name__)
 
@@ -142,9 +142,8 @@ class Database:
         self, account_id: str, *, name: str, currency: str, balance: Decimal
     ) -> bool:
         """Create the account unless it exists (e.g. the demo account); True if created."""
-        dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
         statement = (
-            dialect.insert(Account)
+            dialect_insert(self.engine.dialect.name)(Account)
             .values(
                 id=account_id,
                 name=name,

@@ -32,10 +32,12 @@ class BrokerModule(Module):
         self.service = service if service is not None else BrokerService()
         self.authenticator = Authenticator()
         self.access = Access(self.authenticator)
-        # every operation needs an API key (docs/security.md): 401 otherwise
+        # every operation needs an API key (docs/security.md): 401 otherwise. The routes are
+        # defined on the router that checks it, not included into it: FastAPI would build an
+        # included router's routes once to check their paths, and the app once more to serve.
         secured = APIRouter(dependencies=[Depends(self.authenticator)], responses=UNAUTHENTICATED)
-        secured.include_router(create_router(self.service, self.access))
-        secured.include_router(create_access_router(self.service, self.access))
+        create_router(self.service, self.access, secured)
+        create_access_router(self.service, self.access, secured)
         self._routers = {"v1": [secured]}
         self._ws_routers: dict[str, list[WsRouter[Any, Any]]] = {"v1": self.service.routers}
         self._gate = WsGate(self.authenticator)

@@ -76,9 +76,8 @@ def _account_dependency(authenticator: Authenticator) -> Callable[..., Awaitable
     return account
 
 
-def create_access_router(service: BrokerService, access: Access) -> APIRouter:
-    """`GET /accounts` and `POST /ws-ticket` (both authenticated)."""
-    router = APIRouter()
+def create_access_router(service: BrokerService, access: Access, router: APIRouter) -> APIRouter:
+    """`GET /accounts` and `POST /ws-ticket` on `router` (both authenticated)."""
     caller: Any = Depends(access.authenticator)
 
     @router.get("/accounts", responses=UNAUTHENTICATED)

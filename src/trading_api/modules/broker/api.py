@@ -155,9 +155,9 @@ def _replayed(replay: Replay) -> Response:
     )
 
 
-def create_router(service: BrokerService, access: Access) -> APIRouter:
-    """The broker's operations; each acts on the caller's account (`access.account`)."""
-    router = APIRouter()
+def create_router(service: BrokerService, access: Access, router: APIRouter) -> APIRouter:
+    """The broker's operations on `router`; each acts on the caller's account
+    (`access.account`)."""
     account = Depends(access.account)  # ?accountId=, one of the caller's; 404 otherwise
     caller = Depends(access.authenticator)  # resolved once per request (FastAPI's cache)
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading_api.models.broker import (
@@ -36,6 +35,7 @@ from trading_api.modules.broker.orders import ACTIVE_STATUSES, OrderState
 from trading_api.modules.broker.positions import PositionState
 from trading_api.storage import tables
 from trading_api.storage.tables import Account
+from trading_api.storage.upsert import dialect_insert
 
 ORDERS: Table = tables.Order.__table__  # type: ignore[assignment]
 POSITIONS: Table = tables.Position.__table__  # type: ignore[assignment]
@@ -331,8 +331,7 @@ async def _upsert(
 async def _save_leverage(
     session: AsyncSession, account_id: str, symbol: str, leverage: Decimal, now: int
 ) -> None:
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(LEVERAGE).values(
+    statement = dialect_insert(session.get_bind().dialect.name)(LEVERAGE).values(
         account_id=account_id, symbol=symbol, leverage=leverage, updated_at=now
     )
     await session.execute(
