@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -63,7 +64,9 @@ async def _migrate(settings: StorageSettings) -> None:
 
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
-    redis, postgres = start_redis(), start_postgres()
+    with ThreadPoolExecutor(2) as pool:  # both start at once
+        starting_redis, starting_postgres = pool.submit(start_redis), pool.submit(start_postgres)
+    redis, postgres = starting_redis.result(), starting_postgres.result()
     running = Deployment(None, redis, postgres)  # type: ignore[arg-type]
     try:
         url = postgres.url.set(password=PASSWORD)
