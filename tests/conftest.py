@@ -1,8 +1,9 @@
-"""Session fixtures: one fresh-clone build shared by the packaging tests; every test gets its
-own migrated database (never the user's data directory)."""
+"""Session fixtures: one fresh-clone build shared by the packaging tests, one generated clone
+that tests copy; every test gets its own migrated database (never the user's data directory)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 
 from cluster.redis_server import RedisServer, RedisUnavailableError, start_redis  # isort: skip
 from storage.databases import migrated_database  # isort: skip (ruff: first-party)
-from support import clean_env, copy_tree
+from support import clean_env, copy_tree, run_cli
 
 DATABASE_URL = "TRADING_API_DATABASE_URL"
 OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
@@ -38,6 +39,21 @@ def built_dist(tmp_path_factory: pytest.TempPathFactory) -> BuiltDist:
     (wheel,) = (tree / "dist").glob("*.whl")
     (sdist,) = (tree / "dist").glob("*.tar.gz")
     return BuiltDist(tree=tree, wheel=wheel, sdist=sdist, build_log=result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def generated_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh clone after `trading-api generate`: tests change copies of it (`generated_copy`)."""
+    tree = copy_tree(tmp_path_factory.mktemp("generated") / "tree")
+    result = run_cli(["generate"], src=tree / "src")
+    assert result.returncode == 0, result.stderr
+    return tree
+
+
+@pytest.fixture
+def generated_copy(generated_clone: Path, tmp_path: Path) -> Path:
+    """A copy of `generated_clone` for one test (each generation costs seconds): its root."""
+    return Path(shutil.copytree(generated_clone, tmp_path / "tree", symlinks=True))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from support import copy_tree, run_cli, snapshot
+from support import run_cli, snapshot
 
 BROKEN_IMPORT = """
 raise RuntimeError("database driver missing")
@@ -46,11 +46,9 @@ class WeirdModule(Module):
 
 
 @pytest.fixture
-def generated_tree(tmp_path):
-    """A fresh copy whose artifacts were generated once (the 'previous files')."""
-    src = copy_tree(tmp_path / "tree") / "src"
-    assert run_cli(["generate"], src=src).returncode == 0
-    return src
+def generated_tree(generated_copy):
+    """The `src` of a fresh clone whose artifacts were generated (the 'previous files')."""
+    return generated_copy / "src"
 
 
 @pytest.mark.parametrize(

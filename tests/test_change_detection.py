@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from support import copy_tree, run_cli, snapshot
+from support import run_cli, snapshot
 
 from trading_api.codegen.specdiff import METADATA_ONLY, diff_asyncapi, diff_openapi
 from trading_api.framework.module import Module
@@ -80,10 +80,8 @@ def test_identical_specs_have_no_changes():
     assert diff_openapi(_spec(), _spec()) == []
 
 
-def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(tmp_path):
-    src = copy_tree(tmp_path / "tree") / "src"
-    first = run_cli(["generate"], src=src)
-    assert first.returncode == 0, first.stderr
+def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(generated_copy):
+    src = generated_copy / "src"  # generated once already
     before = snapshot(src)
     again = run_cli(["generate"], src=src)
     assert again.returncode == 0, again.stderr

@@ -38,10 +38,9 @@ def test_list_modules_discovers_module_folders():
     assert "  - core" in result.stdout.splitlines()
 
 
-def test_clean_removes_every_generated_artifact_and_nothing_else(tmp_path):
-    tree = copy_tree(tmp_path / "tree")
+def test_clean_removes_every_generated_artifact_and_nothing_else(generated_copy):
+    tree = generated_copy
     src = tree / "src"
-    assert run_cli(["generate"], src=src).returncode == 0
     generated = src / "trading_api/modules/core/specs_generated/core_openapi.json"
     assert generated.is_file()
     result = run_cli(["clean"], src=src)
@@ -73,9 +72,8 @@ def test_serve_without_packaged_specs_names_the_fix(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(tmp_path):
-    src = copy_tree(tmp_path / "tree") / "src"
-    assert run_cli(["generate"], src=src).returncode == 0
+def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(generated_copy):
+    src = generated_copy / "src"
     specs = src / "trading_api/modules/core/specs_generated"
     stale = specs / "core_v9_openapi.json"
     stale.write_text("{}\n")
