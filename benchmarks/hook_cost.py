@@ -12,51 +12,51 @@ build: `TRADING_API_HOOK_PROFILE=/tmp/hook.prof uv build --wheel` then
 `python -m pstats /tmp/hook.prof` (the worker process's rendering is not in that profile), or
 `PYTHONPROFILEIMPORTTIME=1 uv build --wheel` for the imports.
 
-Usage: uv run python benchmarks/hook_cost.py [--runs 5]
+`--baseline REF` measures the builds of git commit REF's tree too, each run interleaved with the
+working tree's (before/after on a loaded machine: both see the same load); part 2 measures the
+working tree only.
+
+Usage: uv run python benchmarks/hook_cost.py [--runs 5] [--baseline REF]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
-from _common import children_cpu, load, median, project_copy, run, timed
+from _common import ROOT, children_cpu, load, median, project_copy, run, timed
+
+KINDS = ("no hooks", "hook, warm", "hook, cold")
+Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (tree, kind) -> (wall, CPU) each
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--baseline", metavar="REF", help="also measure this commit, interleaved")
+    args = parser.parse_args()
+    runs = args.runs
     tree = project_copy()
-    out = tree / "bench-dist"
+    trees = {"": tree}  # label -> tree
+    if args.baseline:
+        trees = {f"{args.baseline}: ": _commit_copy(args.baseline), "working tree: ": tree}
     src = str(tree / "src")
     cli = [sys.executable, "-m", "trading_api"]
-    build = ["uv", "build", "--wheel", "--out-dir", str(out)]
     try:
-        run(build, tree)  # warm uv's build-environment cache
-        samples: dict[str, list[tuple[float, float]]] = {
-            "no hooks": [],
-            "hook, warm": [],
-            "hook, cold": [],
-        }
+        for each in trees.values():
+            run(_build(each), each)  # warm uv's build-environment cache
+        samples: Samples = {(name, kind): [] for name in trees for kind in KINDS}
         print(f"uv build --wheel, median of {runs} ({load()}):")
         for _ in range(runs):
-            samples["no hooks"].append(
-                _cpu_timed(lambda: run(build, tree, HATCH_BUILD_NO_HOOKS="true"))
-            )
-            samples["hook, warm"].append(_cpu_timed(lambda: run(build, tree)))
-            run([*cli, "clean"], tree, PYTHONPATH=src)
-            samples["hook, cold"].append(_cpu_timed(lambda: run(build, tree)))
-        wall = {name: median([w for w, _ in values]) for name, values in samples.items()}
-        cpu = {name: median([c for _, c in values]) for name, values in samples.items()}
-        for name in samples:
-            extra_wall, extra_cpu = wall[name] - wall["no hooks"], cpu[name] - cpu["no hooks"]
-            print(
-                f"  {name:<11} {wall[name]:6.2f} s (+{extra_wall:5.2f} s over no hooks)"
-                f"   CPU {cpu[name]:5.2f} s (+{extra_cpu:5.2f} s)"
-            )
+            for name, each in trees.items():
+                _measure(each, name, samples, cli)
+        for name in trees:
+            _print(name, samples)
         print(f"  ({load()})")
 
         full: list[float] = []
@@ -70,7 +70,47 @@ def main() -> None:
         print(f"  full        {median(full):6.2f} s")
         print(f"  no changes  {median(incremental):6.2f} s   ({ratio:.0%} of full)")
     finally:
-        shutil.rmtree(tree)
+        for each in trees.values():
+            shutil.rmtree(each)
+
+
+def _build(tree: Path) -> list[str]:
+    return ["uv", "build", "--wheel", "--out-dir", str(tree / "bench-dist")]
+
+
+def _measure(tree: Path, name: str, samples: Samples, cli: list[str]) -> None:
+    """One build of each kind, in this order: no hooks, warm, cold (after `trading-api clean`)."""
+    build = _build(tree)
+    samples[(name, "no hooks")].append(
+        _cpu_timed(lambda: run(build, tree, HATCH_BUILD_NO_HOOKS="true"))
+    )
+    samples[(name, "hook, warm")].append(_cpu_timed(lambda: run(build, tree)))
+    run([*cli, "clean"], tree, PYTHONPATH=str(tree / "src"))
+    samples[(name, "hook, cold")].append(_cpu_timed(lambda: run(build, tree)))
+
+
+def _print(name: str, samples: Samples) -> None:
+    wall = {kind: median([w for w, _ in samples[(name, kind)]]) for kind in KINDS}
+    cpu = {kind: median([c for _, c in samples[(name, kind)]]) for kind in KINDS}
+    for kind in KINDS:
+        extra_wall, extra_cpu = wall[kind] - wall["no hooks"], cpu[kind] - cpu["no hooks"]
+        print(
+            f"  {name}{kind:<11} {wall[kind]:6.2f} s (+{extra_wall:5.2f} s over no hooks)"
+            f"   CPU {cpu[kind]:5.2f} s (+{extra_cpu:5.2f} s)"
+        )
+
+
+def _commit_copy(ref: str) -> Path:
+    """The files of commit `ref` in a temp folder (a git repository of its own, as
+    `project_copy` makes)."""
+    destination = Path(tempfile.mkdtemp(prefix="trading-api-bench-"))
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x"], cwd=destination, input=archive.stdout, check=True)
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=destination, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-qm", ref], cwd=destination, check=True)
+    return destination
 
 
 def _cpu_timed(action: Callable[[], object]) -> tuple[float, float]:
