@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support import clean_env, copy_tree, run_cli, serve, wait_for
+from support import clean_env, serve, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -57,8 +57,8 @@ def _fresh_client_has(src: Path, method: str) -> bool:
     return probe.stdout.strip() == "True"
 
 
-def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(tmp_path):
-    tree = copy_tree(tmp_path / "tree")
+def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(generated_copy):
+    tree = generated_copy
     src = tree / "src"
     api = src / "trading_api/modules/core/api.py"
     command = [sys.executable, "-m", "trading_api", "serve", "--reload", "--port", "0"]
@@ -108,9 +108,8 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(tm
         )
 
 
-def test_a_stale_checkout_warns_at_start_and_in_health(tmp_path):
-    src = copy_tree(tmp_path / "tree") / "src"
-    assert run_cli(["generate"], src=src).returncode == 0
+def test_a_stale_checkout_warns_at_start_and_in_health(generated_copy, tmp_path):
+    src = generated_copy / "src"
     reason = "module 'core': import failed at /somewhere/api.py:3: RuntimeError: boom"
     (src / "trading_api/.codegen-stale").write_text(reason + "\n")
     command = [sys.executable, "-m", "trading_api", "serve", "--port", "0"]
