@@ -71,7 +71,7 @@ def test_a_sqlite_server_starts_without_what_it_does_not_use(tmp_path: Path) -> 
 
 
 def test_a_start_that_fails_leaves_the_collector_running() -> None:
-    result = run_cli_here(["serve", "--modules", "no_such_module"])
+    result = run_cli_here(["serve"], TRADING_API_MODULES="no_such_module")  # restored after
 
     assert result.returncode == 2, result.stderr
     assert "no_such_module" in result.stderr
