@@ -86,7 +86,7 @@ def run_cli_here(args: Sequence[str], **env: str) -> subprocess.CompletedProcess
     from trading_api.cli import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
-    saved = {name: os.environ.get(name) for name in env}
+    saved = dict(os.environ)  # the command may set variables too (`serve --modules`)
     os.environ.update(env)
     try:
         with redirect_stdout(stdout), redirect_stderr(stderr):
@@ -94,12 +94,24 @@ def run_cli_here(args: Sequence[str], **env: str) -> subprocess.CompletedProcess
     except SystemExit as exit_:  # argparse's usage errors
         code = exit_.code if isinstance(exit_.code, int) else 1
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        os.environ.clear()
+        os.environ.update(saved)
     return subprocess.CompletedProcess(list(args), code, stdout.getvalue(), stderr.getvalue())
+
+
+def refused_serve(args: Sequence[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """`trading-api serve ARGS` in this process (`run_cli_here`), for a start it must refuse:
+    reaching uvicorn fails the test instead of serving for ever."""
+    from trading_api.serving import run as serving
+
+    def started(*args: object, **kwargs: object) -> int:
+        raise AssertionError("the server started: nothing was refused")
+
+    original, serving.run = serving.run, started
+    try:
+        return run_cli_here(["serve", *args], **env)
+    finally:
+        serving.run = original
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:

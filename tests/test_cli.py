@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import PACKAGE, copy_tree, run_cli, snapshot
+from support import PACKAGE, copy_tree, refused_serve, run_cli, snapshot
 
 
 def test_generate_output_dir_writes_there_and_changes_nothing_under_src(tmp_path):
@@ -96,9 +96,8 @@ def test_generation_never_reads_module_settings(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("variable", "value"), BAD_SETTINGS.items())
-def test_serve_with_invalid_settings_names_the_variable(monkeypatch, variable, value):
-    monkeypatch.setenv(variable, value)
-    result = run_cli(["serve", "--port", "0"])
+def test_serve_with_invalid_settings_names_the_variable(variable, value):
+    result = refused_serve(["--port", "0"], **{variable: value})
     assert result.returncode == 1
     assert f"invalid {variable}={value!r}" in result.stderr
     assert "cannot start" in result.stderr and "Traceback" not in result.stderr

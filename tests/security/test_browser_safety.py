@@ -3,14 +3,12 @@ from origins outside the allow-list are refused before any route runs."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from broker.live import trading_server, ws_url
-from support import ROOT, Server, clean_env
+from support import Server, refused_serve
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -99,14 +97,7 @@ def test_the_allow_list_replaces_the_loopback_default() -> None:
 def test_a_malformed_setting_stops_the_server_naming_the_variable(
     variable: str, value: str
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "trading_api", "serve", "--port", "0", "--modules", "datafeed"],
-        cwd=ROOT,
-        env=clean_env(**{variable: value}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = refused_serve(["--port", "0", "--modules", "datafeed"], **{variable: value})
     assert result.returncode == 1
     assert variable in result.stderr and "Traceback" not in result.stderr
 
