@@ -353,13 +353,13 @@ def test_memoised_bar_texts_follow_the_forming_bar() -> None:
 def test_bar_texts_start_again_past_their_capacity() -> None:
     bars = [RawBar(60 * i, 1.5 + i, 2.0 + i, 1.0, 1.25, float(i)) for i in range(5)]
     texts = BarTexts(capacity=3)
-    expected = ",".join(format_bars(bars))
+    expected = b",".join(format_bars(bars))
 
-    assert texts.join(bars[:3]) == ",".join(format_bars(bars[:3]))
+    assert texts.join(bars[:3]) == b",".join(format_bars(bars[:3]))
     assert texts.join(bars) == expected  # 3 known + 2 new > 3: only this answer's bars kept
     assert len(texts) == 5
-    assert texts.join(bars[1:]) == ",".join(format_bars(bars[1:]))
-    assert json.loads(f"[{expected}]")[4] == {
+    assert texts.join(bars[1:]) == b",".join(format_bars(bars[1:]))
+    assert json.loads(b"[" + expected + b"]")[4] == {
         "time": 240_000,
         "open": 5.5,
         "high": 6.0,
@@ -367,6 +367,23 @@ def test_bar_texts_start_again_past_their_capacity() -> None:
         "close": 1.25,
         "volume": 4.0,
     }
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (60_123.45, 60_200.0, 59_999.99, 60_100.1, 1_234.0),  # the encoder's numbers
+        (0.0001, 0.00012, 0.0001, 0.0001, 0.0),  # the smallest it spells like repr
+        (0.00005, 0.00007, 0.00004, 0.00006, 3e-7),  # below 1e-4: repr (1e-05 …)
+        (10.00001, 1e16, 1.5e22, 2.5e-300, 5e-324),  # exponents; 0.0000 in a plain number
+    ],
+)
+def test_bar_json_is_what_json_dumps_writes(values: tuple[float, ...]) -> None:
+    """Each bar's bytes are `json.dumps` of its wire object, however small or large its values."""
+    bars = [RawBar(1_710_000_000 + 60 * i, *values) for i in range(3)]
+    for bar, text in zip(bars, format_bars(bars), strict=True):
+        model = json.dumps(bar.to_model().model_dump(mode="json"), separators=(",", ":"))
+        assert text == model.encode()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from trading_api.modules.datafeed.sessions import TradingSession
@@ -43,3 +45,16 @@ def test_session_parsing() -> None:
             TradingSession.parse(bad, "America/New_York")
     with pytest.raises(ValueError, match="timezone"):
         TradingSession.parse("24x7", "Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("spec", "zone"),
+    [("0930-1600:23456", "America/New_York"), ("0000-0000:23456", "Etc/UTC"), ("24x7", "UTC")],
+)
+def test_session_minutes_of_many_days_agree_with_their_bounds(spec: str, zone: str) -> None:
+    """The walk over decades of days counts minutes without bounds (UTC: a repeated week)."""
+    session = TradingSession.parse(spec, zone)
+    first = date(2024, 3, 1)  # a Friday; New York changes to summer time on the 10th
+    expected = [0 if b is None else (b[1] - b[0]) // 60 for b in session.bounds_from(first, 40)]
+    assert session.minutes_from(first, 40) == expected
+    assert sum(minutes > 0 for minutes in expected) == (40 if spec == "24x7" else 28)

@@ -94,6 +94,19 @@ class TradingSession:
             for i in range(count)
         ]
 
+    def minutes_from(self, first: date, count: int) -> list[int]:
+        """Session minutes of ``count`` consecutive dates from ``first`` (0 when closed).
+
+        A UTC session's minutes repeat weekly: one week is computed and repeated.
+        """
+        if self.timezone not in _UTC_ZONES:
+            days = self.bounds_from(first, count)
+            return [0 if bounds is None else (bounds[1] - bounds[0]) // 60 for bounds in days]
+        minutes = self.close_minute - self.open_minute
+        weekday = first.weekday()
+        week = [minutes if (weekday + i) % 7 in self.weekdays else 0 for i in range(7)]
+        return (week * (count // 7 + 1))[:count]
+
     def trading_date(self, timestamp: int) -> date:
         """Trading date of a UTC timestamp (seconds): its calendar date in the session zone."""
         if self.timezone in _UTC_ZONES:

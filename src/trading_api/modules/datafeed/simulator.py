@@ -124,10 +124,11 @@ class SimulatorSource(MarketDataSource):
     # ---- bars ------------------------------------------------------------------------------
 
     def _data_start(self, ticker: str) -> int | None:
+        """The first session from ``history_start`` on: no prices are planned for it."""
         if ticker not in self._starts:
             path = self._paths[ticker]
-            plans = (self._plan(path, day) for day in days(self.history_start, self._last_start))
-            self._starts[ticker] = next((plan.start for plan in plans if plan is not None), None)
+            starts = map(path.session_start, days(self.history_start, self._last_start))
+            self._starts[ticker] = next((start for start in starts if start is not None), None)
         return self._starts[ticker]
 
     def _bars_between(
@@ -318,13 +319,16 @@ def _minute_bars(path: PricePath, block: MinuteBlock, first: int, stop: int) -> 
         part = ticks[first:stop]
         return map(truediv, part if unit == 1 else map(mul, part, repeat(unit)), repeat(scale))
 
+    closes = list(prices(block.close))
+    # A minute opens at the previous one's close (`MinuteBlock`): the same floats.
+    opens = [path.price(block.open[first]), *closes[:-1]]
     # `tuple.__new__` builds each RawBar from zip's tuple without a Python-level call.
     rows = zip(
         range(block.start + 60 * first, block.start + 60 * stop, 60),
-        prices(block.open),
+        opens,
         prices(block.high),
         prices(block.low),
-        prices(block.close),
+        closes,
         map(float, block.volume[first:stop]),
         strict=True,
     )

@@ -355,7 +355,7 @@ def _to_models(bars: list[RawBar]) -> list[Bar]:
     )
 
 
-_NO_BARS = '"bars":[]'
+_NO_BARS = b'"bars":[]'
 
 
 def _bars_json(bars: list[RawBar], envelope: BarsResponse, texts: BarTexts) -> bytes:
@@ -369,7 +369,8 @@ def _bars_json(bars: list[RawBar], envelope: BarsResponse, texts: BarTexts) -> b
         ensure_ascii=False,
         allow_nan=False,
         separators=(",", ":"),
-    )
+    ).encode()
     if not bars:
-        return text.encode()
-    return text.replace(_NO_BARS, f'"bars":[{texts.join(bars)}]', 1).encode()
+        return text
+    head, _, tail = text.partition(_NO_BARS)
+    return b"".join((head, b'"bars":[', texts.join(bars), b"]", tail))
