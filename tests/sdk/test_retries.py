@@ -61,10 +61,13 @@ def test_max_retries_per_client_and_per_call(kind: str) -> None:
     ("failure", "family"),
     [
         (httpx.ConnectError("refused"), ApiConnectionError),
+        (httpx.ReadError("connection reset by peer"), ApiConnectionError),
+        # a kept-alive connection the server closed (keep-alive timeout) as the call went out
+        (httpx.RemoteProtocolError("Server disconnected without a response"), ApiConnectionError),
         (httpx.ReadTimeout("slow"), ApiTimeoutError),
     ],
 )
-def test_connect_errors_and_timeouts_are_retried(
+def test_connection_failures_and_timeouts_are_retried(
     kind: str, failure: Exception, family: type
 ) -> None:
     script = Script([failure, (200, HEALTH)])

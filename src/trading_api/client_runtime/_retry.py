@@ -1,7 +1,8 @@
 """When a failed attempt is retried, and how long to wait before the next one.
 
-Retried: connect errors and timeouts, and the statuses that say "try again" (429, 502, 503,
-504) — only for requests that are safe to repeat: idempotent methods, and POSTs carrying an
+Retried: connection failures (refused, reset, or a kept-alive connection the server closed as
+the request went out — its keep-alive timeout races the next call), timeouts, and the statuses
+that say "try again" (429, 502, 503, 504) — only for requests that are safe to repeat: idempotent methods, and POSTs carrying an
 `Idempotency-Key` (the server answers a repeated key with the first answer). The wait grows
 exponentially with jitter, capped; a `Retry-After` the server sends wins when it is reasonable.
 """
@@ -19,7 +20,7 @@ DEFAULT_MAX_RETRIES = 2
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-RETRIED_ERRORS = (httpx.ConnectError, httpx.TimeoutException)
+RETRIED_ERRORS = (httpx.NetworkError, httpx.RemoteProtocolError, httpx.TimeoutException)
 
 
 @dataclass(frozen=True)
