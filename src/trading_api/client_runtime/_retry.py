@@ -2,9 +2,10 @@
 
 Retried: connection failures (refused, reset, or a kept-alive connection the server closed as
 the request went out — its keep-alive timeout races the next call), timeouts, and the statuses
-that say "try again" (429, 502, 503, 504) — only for requests that are safe to repeat: idempotent methods, and POSTs carrying an
-`Idempotency-Key` (the server answers a repeated key with the first answer). The wait grows
-exponentially with jitter, capped; a `Retry-After` the server sends wins when it is reasonable.
+that say "try again" (429, 502, 503, 504) — only for requests that are safe to repeat:
+idempotent methods, and POSTs carrying an `Idempotency-Key` (the server answers a repeated key
+with the first answer). The wait grows exponentially with jitter, capped; a `Retry-After` the
+server sends wins when it is reasonable.
 """
 
 from __future__ import annotations
