@@ -87,3 +87,19 @@ def test_a_module_is_documented_as_its_app_documents_it(
 
 def _not_called(self: ModuleApp) -> dict[str, Any]:
     raise AssertionError(f"{self.module.name} {self.version}: documented by FastAPI's app")
+
+
+def test_a_fastapi_reading_more_of_a_field_than_its_annotation_walks_its_own_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi._compat import v2
+
+    reads = v2.get_flat_models_from_field
+
+    def reads_the_mode_too(field: Any, known_models: set[Any]) -> Any:
+        field.mode  # noqa: B018 (a ModelField attribute the annotation-only walk lacks)
+        return reads(field, known_models=known_models)
+
+    theirs = _documents(instantiate("broker"), ours=False)
+    monkeypatch.setattr(v2, "get_flat_models_from_field", reads_the_mode_too)
+    assert _documents(instantiate("broker"), ours=True) == theirs

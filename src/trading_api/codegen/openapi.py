@@ -73,9 +73,12 @@ def _nested_models_from_annotations() -> Iterator[None]:
     """FastAPI finds the models a document needs by walking every model's fields: it builds a
     `ModelField` (and a TypeAdapter) for each field, only to read its annotation. The walk here
     reads the annotations straight from the model. Where this FastAPI walks otherwise, nothing
-    changes."""
-    from fastapi._compat import v2
-
+    changes; a FastAPI that reads more of a field than its annotation gets its own walk."""
+    try:
+        from fastapi._compat import v2
+    except ImportError:  # a FastAPI laid out otherwise
+        yield
+        return
     walk = getattr(v2, "get_flat_models_from_model", None)
     if walk is None or not hasattr(v2, "get_flat_models_from_field"):
         yield
@@ -83,9 +86,12 @@ def _nested_models_from_annotations() -> Iterator[None]:
 
     def flat_models_from_model(model: Any, known_models: set[Any] | None = None) -> set[Any]:
         known_models = known_models or set()
-        for info in model.model_fields.values():
-            listed: Any = _Annotated(info)
-            v2.get_flat_models_from_field(listed, known_models=known_models)
+        try:
+            for info in model.model_fields.values():
+                listed: Any = _Annotated(info)
+                v2.get_flat_models_from_field(listed, known_models=known_models)
+        except AttributeError:  # it reads more than `field_info`: FastAPI's own walk
+            return walk(model, known_models=known_models)  # type: ignore[no-any-return]
         return known_models
 
     v2.get_flat_models_from_model = flat_models_from_model
