@@ -1,7 +1,7 @@
 """The backend's own ``INSERT`` (``ON CONFLICT`` clauses), loading only that backend's dialect.
 
 A server on SQLite never imports SQLAlchemy's PostgreSQL dialect (a twentieth of a second of its
-start); `tests/storage/test_schema_check.py` keeps it so.
+start); `tests/serving/test_start.py` keeps it so.
 """
 
 from __future__ import annotations
