@@ -55,8 +55,7 @@ def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> 
     sources = _sources_header(packages, layout)
     own: dict[str, Any] = {}
     imports: dict[str, set[str]] = {}
-    for path, parts, data in _read_sources(package_root):  # one read serves both digests
-        entry = "/".join(parts).encode() + b"\0" + data
+    for path, parts, data, entry in _read_sources(package_root):  # one read, both digests
         sources.update(entry)
         module = parts[1] if parts[0] == _MODULES and len(parts) > 2 else None
         digest = shared if module is None else own.setdefault(module, hashlib.sha256())
@@ -72,8 +71,8 @@ def compute_inputs(package_root: Path, packages: Iterable[str], layout: str) -> 
 
 def _sources_digest(package_root: Path, packages: list[str], layout: str) -> str:
     digest = _sources_header(packages, layout)
-    for _, parts, data in _read_sources(package_root):
-        digest.update("/".join(parts).encode() + b"\0" + data)
+    for *_, entry in _read_sources(package_root):
+        digest.update(entry)
     return digest.hexdigest()
 
 
@@ -81,10 +80,12 @@ def _sources_header(packages: list[str], layout: str) -> hashlib._Hash:
     return hashlib.sha256((layout + "\0" + ",".join(packages) + "\0").encode())
 
 
-def _read_sources(package_root: Path) -> Iterator[tuple[Path, tuple[str, ...], bytes]]:
+def _read_sources(package_root: Path) -> Iterator[tuple[Path, tuple[str, ...], bytes, bytes]]:
+    """Each source: its path, path parts, content, and the entry digests take of it."""
     for parts in _sources(package_root):
         path = package_root.joinpath(*parts)
-        yield path, parts, path.read_bytes()
+        data = path.read_bytes()
+        yield path, parts, data, "/".join(parts).encode() + b"\0" + data
 
 
 def _combined(package: str, own: dict[str, Any], imports: dict[str, set[str]]) -> str:
