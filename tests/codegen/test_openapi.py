@@ -103,3 +103,14 @@ def test_a_fastapi_reading_more_of_a_field_than_its_annotation_walks_its_own_way
     theirs = _documents(instantiate("broker"), ours=False)
     monkeypatch.setattr(v2, "get_flat_models_from_field", reads_the_mode_too)
     assert _documents(instantiate("broker"), ours=True) == theirs
+
+
+def test_routes_of_another_shape_are_documented_by_fastapi_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from trading_api.codegen import openapi
+
+    theirs = _documents(instantiate("broker"), ours=False)
+    # a FastAPI whose routes lack an attribute the copy reads
+    monkeypatch.setattr(openapi, "_copyable", lambda route: route.renamed_in_a_later_fastapi)
+    assert _documents(instantiate("broker"), ours=True) == theirs

@@ -39,8 +39,8 @@ def module_openapi(module_app: ModuleApp) -> dict[str, Any]:
             for router in module.api_routers().get(module_app.version, ())
             for route in _documented_routes(router.routes)
         ]
-    except _NotCopyable:
-        return module_app.openapi()  # embedded bodies, unknown route kinds: FastAPI's own way
+    except (_NotCopyable, AttributeError):  # embedded bodies, unknown route kinds, or a
+        return module_app.openapi()  # FastAPI whose routes changed shape: FastAPI's own way
     document = get_openapi(
         title=app.title,
         version=app.version,
