@@ -30,6 +30,7 @@ from trading_api.framework.module_app import ModuleApp, build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
 from trading_api.framework.registry import ModuleRegistry
 from trading_api.framework.security import BrowserPolicy, install_browser_policy
+from trading_api.framework.v1_check import check_v1_models_once_loaded
 from trading_api.serving.drain import PROCESS_DRAIN
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def create_app(modules: Iterable[str] | None = None) -> FastAPI:
     `TRADING_API_MAX_BODY_BYTES` (framework.limits) or `TRADING_API_REDIS_URL`/`_PREFIX`/
     `TRADING_API_LEASE_SECONDS` (trading_api.cluster).
     """
+    check_v1_models_once_loaded()  # FastAPI builds the routes without importing pydantic.v1
     policy = BrowserPolicy.from_env(os.environ)
     limits = HttpLimits.from_env(os.environ)
     cluster = _create_cluster(ClusterSettings.from_env(os.environ))

@@ -15,7 +15,6 @@ their paths); the document copies those the same way, where the app would build 
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from fastapi.routing import APIRoute
 
 from trading_api.framework.error_contract import complete_error_responses
 from trading_api.framework.module_app import ModuleApp, operation_id
+from trading_api.framework.v1_check import check_v1_models_once_loaded
 
 
 def module_openapi(module_app: ModuleApp) -> dict[str, Any]:
@@ -63,8 +63,10 @@ def module_openapi(module_app: ModuleApp) -> dict[str, Any]:
 @contextmanager
 def documenting() -> Iterator[None]:
     """While modules are documented (`module_openapi`): FastAPI skips what a document does not
-    need — a TypeAdapter per field of every model it reaches, and `pydantic.v1`."""
-    with _nested_models_from_annotations(), _pydantic_v1_left_out():
+    need — a TypeAdapter per field of every model it reaches, and `pydantic.v1`
+    (`framework.v1_check`)."""
+    check_v1_models_once_loaded()
+    with _nested_models_from_annotations():
         yield
 
 
@@ -106,25 +108,6 @@ class _Annotated:
     """What FastAPI's walk reads of a model field."""
 
     field_info: Any
-
-
-@contextmanager
-def _pydantic_v1_left_out() -> Iterator[None]:
-    """`pydantic.v1` cannot be imported.
-
-    FastAPI imports it for every field it creates, only to reject v1 models (which it no longer
-    supports); a cold build would spend 0.2 s compiling it without bytecode. A module that
-    imports `pydantic.v1` still fails, at its import line. Nothing changes where it is loaded.
-    """
-    if "pydantic.v1" in sys.modules:
-        yield
-        return
-    sys.modules["pydantic.v1"] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
-        yield
-    finally:
-        if sys.modules.get("pydantic.v1", ...) is None:
-            del sys.modules["pydantic.v1"]
 
 
 class _NotCopyable(Exception):
