@@ -121,7 +121,7 @@ def _add_db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     revision = actions.add_parser(
         "revision",
         help="(development) write the next migration from the model changes",
-        description="Compare the ORM tables with the database (upgraded first) and write "
+        description="Compare the tables with the database (upgraded first) and write "
         "src/trading_api/storage/migrations/versions/vNNNN_<slug>.py; review it before committing.",
     )
     revision.add_argument("-m", "--message", required=True, help="what the migration changes")

@@ -34,7 +34,7 @@ from trading_api.modules.broker.engine import Broker
 from trading_api.modules.broker.market import ManualMarketData
 from trading_api.storage import Database, StorageSettings, prepare_schema
 from trading_api.storage.migrate import current_revision, head_revision
-from trading_api.storage.tables import OutboxEvent
+from trading_api.storage.tables import events
 
 from .live import WsSession, reachable_limit, replica, trading_server, ws_session, ws_url
 
@@ -93,11 +93,11 @@ async def committed(storage: StorageSettings, account_id: str) -> list[tuple[str
     """The account's order and execution events in the outbox, in sequence order."""
     database = Database.from_settings(storage, clock=lambda: 0)
     try:
-        async with database.read() as session:
-            rows = await session.execute(
-                select(OutboxEvent.topic, OutboxEvent.payload)
-                .where(OutboxEvent.account_id == account_id)
-                .order_by(OutboxEvent.seq)
+        async with database.read() as connection:
+            rows = await connection.execute(
+                select(events.c.topic, events.c.payload)
+                .where(events.c.account_id == account_id)
+                .order_by(events.c.seq)
             )
             return [(kind, _set(payload)) for kind, payload in rows.all() if kind in KINDS]
     finally:

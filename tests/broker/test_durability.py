@@ -17,8 +17,7 @@ from trading_api.modules.broker.errors import (
 )
 from trading_api.modules.broker.idempotency import Idempotency, Replay
 from trading_api.modules.broker.market import ManualMarketData, PriceQuote
-from trading_api.storage import Database
-from trading_api.storage.tables import OutboxEvent
+from trading_api.storage import Database, tables
 
 from .conftest import MakeBroker
 from .helpers import SYMBOL, RecordingEvents, limit_order, market_order
@@ -29,9 +28,9 @@ BID, ASK = 100.3, 100.5
 
 
 async def _outbox(database: Database) -> int:
-    async with database.read() as session:
+    async with database.read() as connection:
         return int(
-            (await session.execute(select(func.count()).select_from(OutboxEvent))).scalar_one()
+            (await connection.execute(select(func.count()).select_from(tables.events))).scalar_one()
         )
 
 

@@ -29,8 +29,8 @@ from support import ROOT, Server, clean_env, run_cli_here, serve, wait_for
 from storage.databases import migrated_database  # isort: skip (ruff: first-party)
 from trading_api.client_runtime import BaseStream
 from trading_api.storage import Database, StorageSettings, outbox
+from trading_api.storage.rows import OutboxEvent
 from trading_api.storage.settings import database_url
-from trading_api.storage.tables import OutboxEvent
 
 TIMEOUT = 120.0
 """Upper bound of a start-up wait (workers import and build the app on a loaded machine)."""

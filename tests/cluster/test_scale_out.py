@@ -52,7 +52,7 @@ from trading_api.models import (
     PreOrder,
     Side,
 )
-from trading_api.storage.tables import OutboxEvent
+from trading_api.storage.rows import OutboxEvent
 
 from .deployment import Deployment, User, deployment, local_port
 from .redis_server import RedisServer, start_redis

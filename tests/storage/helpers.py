@@ -5,15 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Table, func, insert, select
 
 from trading_api.models.broker import OrderStatus, OrderType, Side
 from trading_api.storage import Database, UnitOfWork
-from trading_api.storage.tables import Account, Base, Order
+from trading_api.storage.rows import AccountRow
+from trading_api.storage.tables import accounts, orders
 
 
-async def add_order(work: UnitOfWork, **fields: Any) -> Order:
-    """A working limit order of `work`'s account, with a new id."""
+async def add_order(work: UnitOfWork, **fields: Any) -> str:
+    """A working limit order of `work`'s account, with a new id (returned)."""
     order_id, seq = await work.next_id("ORD")
     now = work.now()
     values: dict[str, Any] = {
@@ -31,19 +32,22 @@ async def add_order(work: UnitOfWork, **fields: Any) -> Order:
         "updated_at": now,
         **fields,
     }
-    order = Order(**values)
-    work.session.add(order)
-    await work.session.flush()
-    return order
+    await work.connection.execute(insert(orders).values(values))
+    return order_id
 
 
-async def count(database: Database, table: type[Base]) -> int:
-    async with database.read() as session:
-        return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
+async def count(database: Database, table: Table) -> int:
+    async with database.read() as connection:
+        statement = select(func.count()).select_from(table)
+        return int((await connection.execute(statement)).scalar_one())
 
 
-async def account(database: Database, account_id: str) -> Account:
-    async with database.read() as session:
-        row = await session.get(Account, account_id)
-    assert row is not None
-    return row
+async def account(database: Database, account_id: str) -> AccountRow:
+    async with database.read() as connection:
+        row = (await connection.execute(select(accounts).where(accounts.c.id == account_id))).one()
+    return AccountRow.of(row)
+
+
+async def order(database: Database, order_id: str) -> Row[Any]:
+    async with database.read() as connection:
+        return (await connection.execute(select(orders).where(orders.c.id == order_id))).one()

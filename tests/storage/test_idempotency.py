@@ -14,7 +14,7 @@ from trading_api.storage.idempotency import (
     recall,
     remember,
 )
-from trading_api.storage.tables import IdempotencyKey
+from trading_api.storage.tables import idempotency_keys
 
 from .conftest import ACCOUNT
 from .helpers import count
@@ -28,7 +28,7 @@ ANSWER = StoredResponse(201, '{"orderId":"ORD-1"}')
 async def test_a_stored_answer_is_replayed(database: Database) -> None:
     async with database.transaction(ACCOUNT) as work:
         assert await recall(work, "key-1", PLACE) is None
-        remember(work, "key-1", PLACE, ANSWER)
+        await remember(work, "key-1", PLACE, ANSWER)
 
     async with database.transaction(ACCOUNT) as work:
         assert await recall(work, "key-1", PLACE) == ANSWER
@@ -36,7 +36,7 @@ async def test_a_stored_answer_is_replayed(database: Database) -> None:
 
 async def test_the_same_key_with_another_request_is_refused(database: Database) -> None:
     async with database.transaction(ACCOUNT) as work:
-        remember(work, "key-1", PLACE, ANSWER)
+        await remember(work, "key-1", PLACE, ANSWER)
 
     other = fingerprint("POST", "/api/v1/broker/orders", b'{"symbol":"AAPL","qty":2}')
     async with database.transaction(ACCOUNT) as work:
@@ -47,18 +47,18 @@ async def test_the_same_key_with_another_request_is_refused(database: Database) 
 async def test_a_failed_operation_stores_no_key(database: Database) -> None:
     with pytest.raises(RuntimeError):
         async with database.transaction(ACCOUNT) as work:
-            remember(work, "key-1", PLACE, ANSWER)
+            await remember(work, "key-1", PLACE, ANSWER)
             raise RuntimeError("the order was refused")
 
-    assert await count(database, IdempotencyKey) == 0
+    assert await count(database, idempotency_keys) == 0
 
 
 async def test_keys_are_kept_at_least_24_hours(database: Database) -> None:
     async with database.transaction(ACCOUNT) as work:
-        remember(work, "old", PLACE, ANSWER)
+        await remember(work, "old", PLACE, ANSWER)
     async with database.transaction(ACCOUNT) as work:
         between = work.now()  # after "old" was stored, before "new" is
-        remember(work, "new", PLACE, ANSWER)
+        await remember(work, "new", PLACE, ANSWER)
 
     # a shorter retention is not honoured: only keys older than 24 h go
     assert await purge_expired(database, between + RETENTION_MS, retention_ms=1) == 1

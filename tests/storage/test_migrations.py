@@ -1,4 +1,4 @@
-"""Migrations build the schema from nothing, match the ORM tables, and guard server start."""
+"""Migrations build the schema from nothing, match the tables, and guard server start."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trading_api.storage import SchemaNotReadyError, migrate, prepare_schema
 from trading_api.storage.engine import writer
-from trading_api.storage.tables import ID_SEQUENCES, Base
+from trading_api.storage.tables import ID_SEQUENCES, metadata
 
 pytestmark = pytest.mark.anyio
 _T = TypeVar("_T")
@@ -33,7 +33,7 @@ async def test_upgrade_from_empty_creates_the_schema(engine: AsyncEngine) -> Non
 
     assert await migrate.current_revision(engine) == migrate.head_revision()
     tables = await _run(engine, lambda sync: set(inspect(sync).get_table_names()))
-    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    assert tables == set(metadata.tables) | {"alembic_version"}
     if engine.dialect.name == "postgresql":
         sequences = await _run(engine, lambda sync: set(inspect(sync).get_sequence_names()))
         assert sequences == {sequence.name for sequence in ID_SEQUENCES.values()}
@@ -49,8 +49,8 @@ async def test_models_and_migrations_never_drift(engine: AsyncEngine) -> None:
 async def test_drift_check_sees_a_changed_column(engine: AsyncEngine) -> None:
     """The check above is not vacuous: a column whose type changed is reported."""
     await migrate.upgrade(engine)
-    changed = MetaData(naming_convention=Base.metadata.naming_convention)
-    for table in Base.metadata.sorted_tables:
+    changed = MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.sorted_tables:
         table.to_metadata(changed)
     changed.tables["orders"].c.symbol.type = String(10)
 

@@ -7,14 +7,15 @@ from decimal import Decimal
 
 import anyio
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from trading_api.storage import AccountNotFoundError, Database, StorageSettings
-from trading_api.storage.tables import Execution, Order, OutboxEvent
+from trading_api.storage.rows import OutboxEvent
+from trading_api.storage.tables import events, executions, orders
 
 from .conftest import ACCOUNT, TickingClock
-from .helpers import account, add_order, count
+from .helpers import account, add_order, count, order
 
 pytestmark = pytest.mark.anyio
 
@@ -24,23 +25,22 @@ async def test_commit_keeps_changes_and_events_and_publishes_after(database: Dat
 
     async def publish(events: Sequence[OutboxEvent]) -> None:
         # runs after the commit: a new reader already sees the order
-        published.append(([event.seq for event in events], await count(database, Order)))
+        published.append(([event.seq for event in events], await count(database, orders)))
 
     database.publish = publish
     async with database.transaction(ACCOUNT) as work:
-        order = await add_order(work, custom_fields={"note": "x"}, duration={"type": "GTC"})
+        order_id = await add_order(work, custom_fields={"note": "x"}, duration={"type": "GTC"})
         work.account.balance -= Decimal("1.10")
-        work.emit("orders", {"id": order.id})
+        work.emit("orders", {"id": order_id})
         work.emit("equity", {"balance": str(work.account.balance)})
         assert published == []
 
     assert published == [([1, 2], 1)]
     saved = await account(database, ACCOUNT)
     assert (saved.balance, saved.event_seq) == (Decimal("99998.90"), 2)
-    async with database.read() as session:
-        stored = await session.get(Order, order.id)
-        topics = (await session.execute(select(OutboxEvent.topic))).scalars().all()
-    assert stored is not None
+    stored = await order(database, order_id)
+    async with database.read() as connection:
+        topics = (await connection.execute(select(events.c.topic))).scalars().all()
     assert (stored.custom_fields, stored.duration) == ({"note": "x"}, {"type": "GTC"})
     assert sorted(topics) == ["equity", "orders"]
 
@@ -60,7 +60,7 @@ async def test_an_error_rolls_everything_back_and_publishes_nothing(database: Da
             raise OverflowError("1e308 * price")  # e.g. a failure after the writes
 
     assert published == []
-    assert (await count(database, Order), await count(database, OutboxEvent)) == (0, 0)
+    assert (await count(database, orders), await count(database, events)) == (0, 0)
     saved = await account(database, ACCOUNT)
     assert (saved.balance, saved.event_seq) == (Decimal("100000"), 0)
 
@@ -70,14 +70,14 @@ async def test_a_database_error_rolls_back_earlier_writes(database: Database) ->
     with pytest.raises(IntegrityError):
         async with database.transaction(ACCOUNT) as work:
             await add_order(work)
-            work.session.add(
-                Execution(
+            await work.connection.execute(
+                insert(executions).values(
                     id="EXE-1", seq=1, account_id=ACCOUNT, order_id="ORD-404", symbol="X",
                     side=1, qty=Decimal(1), price=Decimal(1), commission=Decimal(0), time=1,
                 )
             )  # fmt: skip
 
-    assert await count(database, Order) == 0
+    assert await count(database, orders) == 0
 
 
 async def test_unknown_account_is_refused(database: Database) -> None:
@@ -116,8 +116,8 @@ async def test_account_lock_serializes_concurrent_writers(
 
     saved = await account(database, ACCOUNT)
     assert (saved.balance, saved.event_seq) == (Decimal("100000.50"), 50)
-    async with database.read() as session:
-        seqs = (await session.execute(select(OutboxEvent.seq))).scalars().all()
+    async with database.read() as connection:
+        seqs = (await connection.execute(select(events.c.seq))).scalars().all()
     assert sorted(seqs) == list(range(1, 51))
 
 
@@ -125,12 +125,10 @@ async def test_decimals_round_trip_exactly(database: Database) -> None:
     amount = Decimal("12345678901234567.123456789012345678")
     async with database.transaction(ACCOUNT) as work:
         work.account.balance = amount
-        order = await add_order(work, limit_price=Decimal("0.00000001"))
+        order_id = await add_order(work, limit_price=Decimal("0.00000001"))
         for _ in range(10):
             work.account.realized_pl += Decimal("0.1")
 
     saved = await account(database, ACCOUNT)
     assert (saved.balance, saved.realized_pl) == (amount, Decimal("1.0"))
-    async with database.read() as session:
-        stored = await session.get(Order, order.id)
-    assert stored is not None and stored.limit_price == Decimal("0.00000001")
+    assert (await order(database, order_id)).limit_price == Decimal("0.00000001")

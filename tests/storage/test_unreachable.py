@@ -23,8 +23,8 @@ SERIALIZATION_FAILURE = (
 
 async def test_a_statement_error_is_not_an_outage(database: Database) -> None:
     with pytest.raises(DBAPIError) as raised:
-        async with database.read() as session:
-            await session.execute(text("SELECT * FROM no_such_table"))
+        async with database.read() as connection:
+            await connection.execute(text("SELECT * FROM no_such_table"))
     assert not isinstance(raised.value, DatabaseUnavailableError)
 
 
@@ -38,8 +38,8 @@ async def test_a_serialization_failure_is_not_an_outage(postgres_only: StorageSe
     database = Database.from_settings(postgres_only, clock=lambda: 0)
     try:
         with pytest.raises(DBAPIError, match="conflict") as raised:
-            async with database.write() as session:
-                await session.execute(text(SERIALIZATION_FAILURE))
+            async with database.write() as connection:
+                await connection.execute(text(SERIALIZATION_FAILURE))
     finally:
         await database.dispose()
     assert getattr(raised.value.orig, "sqlstate", None) == "40001"
@@ -51,8 +51,8 @@ async def test_a_sqlite_file_that_cannot_be_opened_is_an_outage(tmp_path: Path) 
     database = Database.from_settings(sqlite_settings(unopenable), clock=lambda: 0)
     try:
         with pytest.raises(DatabaseUnavailableError) as raised:
-            async with database.read() as session:
-                await session.execute(text("SELECT 1"))
+            async with database.read() as connection:
+                await connection.execute(text("SELECT 1"))
     finally:
         await database.dispose()
     assert isinstance(raised.value.__cause__, OperationalError)

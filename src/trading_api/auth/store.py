@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trading_api.auth.keys import SHOWN_PREFIX, generate_key, hash_key, key_matches
 from trading_api.auth.principal import Principal
 from trading_api.storage import Database
-from trading_api.storage.tables import Account, ApiKey, User
+from trading_api.storage.tables import accounts, api_keys, users
 from trading_api.storage.unreachable import unreachable_as_unavailable
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
@@ -68,8 +68,8 @@ class AuthStore:
         self._clock = clock
 
     async def has_users(self) -> bool:
-        async with self.database.read() as session:
-            return bool((await session.execute(select(exists().select_from(User)))).scalar())
+        async with self.database.read() as connection:
+            return bool((await connection.execute(select(exists().select_from(users)))).scalar())
 
     async def create_user(
         self,
@@ -92,15 +92,17 @@ class AuthStore:
         now = self._clock()
         user_id = _new_id("USR")
         account_id = account_id or _new_id("ACC")
-        async with self.database.write() as session:
-            if (await session.execute(select(User.id).where(User.name == name))).first():
+        async with self.database.write() as connection:
+            if (await connection.execute(select(users.c.id).where(users.c.name == name))).first():
                 raise UserError(f"user {name!r} already exists")
-            session.add(User(id=user_id, name=name, created_at=now))
-            await session.flush()
-            account = await session.get(Account, account_id)
+            await connection.execute(insert(users).values(id=user_id, name=name, created_at=now))
+            found = await connection.execute(
+                select(accounts.c.owner_id).where(accounts.c.id == account_id)
+            )
+            account = found.one_or_none()
             if account is None:
-                session.add(
-                    Account(
+                await connection.execute(
+                    insert(accounts).values(
                         id=account_id,
                         name=f"{name} (paper)",
                         currency=currency,
@@ -112,71 +114,71 @@ class AuthStore:
                     )
                 )
             elif account.owner_id is None:
-                account.owner_id = user_id
+                await connection.execute(
+                    update(accounts).where(accounts.c.id == account_id).values(owner_id=user_id)
+                )
             else:
                 raise UserError(f"account {account_id!r} already has an owner")
-            key_id, key = self._add_key(session, user_id, now)
+            key_id, key = await self._add_key(connection, user_id, now)
         return NewUser(user_id, name, account_id, key_id, key)
 
     async def add_key(self, user_name: str) -> tuple[str, str]:
         """A new key of `user_name`: (key id, key)."""
-        async with self.database.write() as session:
-            user_id = await self._user_id(session, user_name)
-            return self._add_key(session, user_id, self._clock())
+        async with self.database.write() as connection:
+            user_id = await self._user_id(connection, user_name)
+            return await self._add_key(connection, user_id, self._clock())
 
     async def keys(self, user_name: str | None = None) -> list[KeyListing]:
         """Keys (of one user, or all), oldest first."""
+        key = api_keys.c
         statement = (
-            select(ApiKey, User.name)
-            .join(User, User.id == ApiKey.user_id)
-            .order_by(ApiKey.created_at, ApiKey.id)
+            select(key.id, users.c.name, key.prefix, key.last4, key.created_at, key.revoked_at)
+            .join(users, users.c.id == key.user_id)
+            .order_by(key.created_at, key.id)
         )
         if user_name is not None:
-            statement = statement.where(User.name == user_name)
-        async with self.database.read() as session:
+            statement = statement.where(users.c.name == user_name)
+        async with self.database.read() as connection:
             if user_name is not None:
-                await self._user_id(session, user_name)
-            rows = (await session.execute(statement)).all()
-        return [
-            KeyListing(key.id, name, key.prefix, key.last4, key.created_at, key.revoked_at)
-            for key, name in rows
-        ]
+                await self._user_id(connection, user_name)
+            rows = (await connection.execute(statement)).all()
+        return [KeyListing(*row) for row in rows]
 
     async def revoke(self, key_id: str) -> bool:
         """Revoke a key at once; False when no such key is active."""
         statement = (
-            update(ApiKey)
-            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+            update(api_keys)
+            .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
             .values(revoked_at=self._clock())
-            .returning(ApiKey.id)
+            .returning(api_keys.c.id)
         )
-        async with self.database.write() as session:
-            return (await session.execute(statement)).first() is not None
+        async with self.database.write() as connection:
+            return (await connection.execute(statement)).first() is not None
 
     async def authenticate(self, key: str) -> Principal | None:
         """The caller holding `key`, or None for an unknown or revoked key (one query)."""
         digest = hash_key(key)
         statement = (
-            select(ApiKey.id, ApiKey.sha256, User.id, User.name, Account.id)
-            .join(User, User.id == ApiKey.user_id)
-            .outerjoin(Account, Account.owner_id == User.id)
-            .where(ApiKey.sha256 == digest, ApiKey.revoked_at.is_(None))
-            .order_by(Account.created_at, Account.id)
+            select(api_keys.c.id, api_keys.c.sha256, users.c.id, users.c.name, accounts.c.id)
+            .join(users, users.c.id == api_keys.c.user_id)
+            .outerjoin(accounts, accounts.c.owner_id == users.c.id)
+            .where(api_keys.c.sha256 == digest, api_keys.c.revoked_at.is_(None))
+            .order_by(accounts.c.created_at, accounts.c.id)
         )
         with unreachable_as_unavailable():  # 503, as `Database`'s blocks
-            async with self.database.engine.connect() as connection:  # no ORM session
+            async with self.database.engine.connect() as connection:
                 rows = (await connection.execute(statement)).all()
         if not rows or not key_matches(key, rows[0][1]):
             return None
         key_id, _, user_id, user_name, _ = rows[0]
-        accounts = tuple(row[4] for row in rows if row[4] is not None)
-        return Principal(user_id, user_name, key_id, accounts)
+        owned = tuple(row[4] for row in rows if row[4] is not None)
+        return Principal(user_id, user_name, key_id, owned)
 
     @staticmethod
-    def _add_key(session: AsyncSession, user_id: str, now: int) -> tuple[str, str]:
+    async def _add_key(connection: AsyncConnection, user_id: str, now: int) -> tuple[str, str]:
         key_id, key = _new_id("KEY"), generate_key()
-        session.add(
-            ApiKey(
+        await connection.execute(
+            insert(api_keys).values(
                 id=key_id,
                 user_id=user_id,
                 sha256=hash_key(key),
@@ -188,8 +190,9 @@ class AuthStore:
         return key_id, key
 
     @staticmethod
-    async def _user_id(session: AsyncSession, name: str) -> str:
-        found = (await session.execute(select(User.id).where(User.name == name))).scalar()
+    async def _user_id(connection: AsyncConnection, name: str) -> str:
+        statement = select(users.c.id).where(users.c.name == name)
+        found: str | None = (await connection.execute(statement)).scalar()
         if found is None:
             raise UserError(f"no user named {name!r}")
         return found

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 
-from trading_api.storage.tables import IdempotencyKey
+from trading_api.storage.tables import idempotency_keys
 from trading_api.storage.unit_of_work import Database, UnitOfWork
 
 RETENTION_MS = 24 * 60 * 60 * 1000
@@ -32,7 +32,11 @@ async def recall(work: UnitOfWork, key: str, request_fingerprint: str) -> Stored
     """The stored answer for `key`, None if new; `IdempotencyConflictError` if the key was used
     with another request (`request_fingerprint`: what identifies a request, e.g. a SHA-256 of
     its method, path and body)."""
-    row = await work.session.get(IdempotencyKey, (work.account.id, key))
+    stored = idempotency_keys.c
+    statement = select(stored.fingerprint, stored.status_code, stored.body).where(
+        stored.account_id == work.account.id, stored.key == key
+    )
+    row = (await work.connection.execute(statement)).one_or_none()
     if row is None:
         return None
     if row.fingerprint != request_fingerprint:
@@ -40,12 +44,12 @@ async def recall(work: UnitOfWork, key: str, request_fingerprint: str) -> Stored
     return StoredResponse(row.status_code, row.body)
 
 
-def remember(
+async def remember(
     work: UnitOfWork, key: str, request_fingerprint: str, response: StoredResponse
 ) -> None:
     """Store the answer; it commits (or rolls back) with the operation."""
-    work.session.add(
-        IdempotencyKey(
+    await work.connection.execute(
+        insert(idempotency_keys).values(
             account_id=work.account.id,
             key=key,
             fingerprint=request_fingerprint,
@@ -59,9 +63,9 @@ def remember(
 async def purge_expired(database: Database, now_ms: int, retention_ms: int = RETENTION_MS) -> int:
     """Delete keys older than `retention_ms` (never less than 24 h); returns how many."""
     cutoff = now_ms - max(retention_ms, RETENTION_MS)
-    async with database.write() as session:
-        result = await session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
+    async with database.write() as connection:
+        result = await connection.execute(
+            delete(idempotency_keys).where(idempotency_keys.c.created_at < cutoff)
         )
     return int(getattr(result, "rowcount", 0))
 

@@ -9,26 +9,28 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from trading_api.storage.tables import ID_SEQUENCES, IdCounter
+from trading_api.storage.tables import ID_SEQUENCES, id_counters
 
 
-async def next_number(session: AsyncSession, prefix: str) -> int:
+async def next_number(connection: AsyncConnection, prefix: str) -> int:
     """The next number of sequence `prefix` (``ORD``, ``POS``, ``EXE``)."""
     sequence = ID_SEQUENCES[prefix]
-    if session.get_bind().dialect.name != "sqlite":
-        return int((await session.execute(select(sequence.next_value()))).scalar_one())
+    if connection.dialect.name != "sqlite":
+        return int((await connection.execute(select(sequence.next_value()))).scalar_one())
     upsert = (
-        sqlite_insert(IdCounter)
+        sqlite_insert(id_counters)
         .values(name=sequence.name, value=1)
-        .on_conflict_do_update(index_elements=[IdCounter.name], set_={"value": IdCounter.value + 1})
-        .returning(IdCounter.value)
+        .on_conflict_do_update(
+            index_elements=[id_counters.c.name], set_={"value": id_counters.c.value + 1}
+        )
+        .returning(id_counters.c.value)
     )
-    return int((await session.execute(upsert)).scalar_one())
+    return int((await connection.execute(upsert)).scalar_one())
 
 
-async def next_id(session: AsyncSession, prefix: str) -> tuple[str, int]:
+async def next_id(connection: AsyncConnection, prefix: str) -> tuple[str, int]:
     """A new wire id such as ``ORD-7`` and its number (the row's `seq`)."""
-    number = await next_number(session, prefix)
+    number = await next_number(connection, prefix)
     return f"{prefix}-{number}", number

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from trading_api.storage.tables import Account, OutboxEvent
+from trading_api.storage.rows import OutboxEvent
+from trading_api.storage.tables import accounts, events
 from trading_api.storage.unit_of_work import Database
 
 
 async def heads(database: Database) -> dict[str, int]:
     """Each account's last event sequence number (0: no event yet)."""
-    async with database.read() as session:
-        rows = await session.execute(select(Account.id, Account.event_seq))
+    async with database.read() as connection:
+        rows = await connection.execute(select(accounts.c.id, accounts.c.event_seq))
         return {account_id: seq for account_id, seq in rows}
 
 
@@ -25,13 +26,9 @@ async def events_between(
 ) -> list[OutboxEvent]:
     """The events of `account_id` with ``after < seq <= upto``, in sequence order."""
     statement = (
-        select(OutboxEvent)
-        .where(
-            OutboxEvent.account_id == account_id,
-            OutboxEvent.seq > after,
-            OutboxEvent.seq <= upto,
-        )
-        .order_by(OutboxEvent.seq)
+        select(events)
+        .where(events.c.account_id == account_id, events.c.seq > after, events.c.seq <= upto)
+        .order_by(events.c.seq)
     )
-    async with database.read() as session:
-        return list((await session.execute(statement)).scalars())
+    async with database.read() as connection:
+        return [OutboxEvent.of(row) for row in await connection.execute(statement)]

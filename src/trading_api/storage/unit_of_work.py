@@ -18,13 +18,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from trading_api.storage import ids
 from trading_api.storage.engine import create_engine, writer
+from trading_api.storage.rows import AccountRow, OutboxEvent
 from trading_api.storage.settings import StorageSettings
-from trading_api.storage.tables import Account, OutboxEvent
+from trading_api.storage.tables import accounts, events
 from trading_api.storage.unreachable import unreachable_as_unavailable
 from trading_api.storage.upsert import dialect_insert
 
@@ -41,20 +42,22 @@ class AccountNotFoundError(LookupError):
 
 
 class UnitOfWork:
-    """What one operation may use inside its transaction: the session and the locked account."""
+    """What one operation may use inside its transaction: the connection and the locked
+    account (change `account.balance`/`realized_pl` in place: written back at the end)."""
 
-    def __init__(self, session: AsyncSession, account: Account, clock: Clock) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection, account: AccountRow, clock: Clock) -> None:
+        self.connection = connection
         self.account = account
         self.events: list[OutboxEvent] = []
         self._clock = clock
+        self._loaded = self._written()
 
     def now(self) -> int:
         return self._clock()
 
     async def next_id(self, prefix: str) -> tuple[str, int]:
         """A never-reused id such as ``ORD-7`` and its number."""
-        return await ids.next_id(self.session, prefix)
+        return await ids.next_id(self.connection, prefix)
 
     def emit(self, topic: str, payload: dict[str, Any]) -> OutboxEvent:
         """Write an event to the outbox with the account's next sequence number."""
@@ -66,11 +69,22 @@ class UnitOfWork:
             payload=payload,
             created_at=self.now(),
         )
-        self.events.append(event)  # written by one INSERT when the block ends (`flush_events`)
+        self.events.append(event)  # written by one INSERT when the block ends (`finish`)
         return event
 
-    async def flush_events(self) -> None:
-        """Write the outbox rows of this transaction (one statement, not one ORM flush each)."""
+    async def finish(self) -> None:
+        """Write the account back if it changed, then the outbox rows (one statement each)."""
+        if self._written() != self._loaded:
+            account = self.account
+            await self.connection.execute(
+                update(accounts)
+                .where(accounts.c.id == account.id)
+                .values(
+                    balance=account.balance,
+                    realized_pl=account.realized_pl,
+                    event_seq=account.event_seq,
+                )
+            )
         if self.events:
             rows = [
                 {
@@ -82,11 +96,15 @@ class UnitOfWork:
                 }
                 for e in self.events
             ]
-            await self.session.execute(insert(OutboxEvent), rows)
+            await self.connection.execute(insert(events), rows)
+
+    def _written(self) -> tuple[Decimal, Decimal, int]:
+        """The account's fields `finish` writes back."""
+        return self.account.balance, self.account.realized_pl, self.account.event_seq
 
 
 class Database:
-    """The engine of one process and its sessions: `transaction` to write, `read` to read."""
+    """The engine of one process and its transactions: `transaction` to write, `read` to read."""
 
     def __init__(
         self, engine: AsyncEngine, *, clock: Clock, publish: Publish | None = None
@@ -94,8 +112,7 @@ class Database:
         self.engine = engine
         self.publish = publish
         self._clock = clock
-        self._reader = async_sessionmaker(engine, expire_on_commit=False)
-        self._writer = async_sessionmaker(writer(engine), expire_on_commit=False)
+        self._writer = writer(engine)
         # SQLite has one writer at a time anyway; queueing here instead of in SQLite's busy
         # handler (which polls with sleeps) keeps throughput up. Not needed for correctness.
         self._sqlite_turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
@@ -110,28 +127,27 @@ class Database:
         await self.engine.dispose()
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
+    async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only snapshot (nothing is locked; do not write through it)."""
         with unreachable_as_unavailable():
-            async with self._reader() as session, session.begin():
-                yield session
+            async with self.engine.connect() as connection, connection.begin():
+                yield connection
 
     @asynccontextmanager
     async def transaction(self, account_id: str) -> AsyncIterator[UnitOfWork]:
         """Lock `account_id` and yield a `UnitOfWork`; commit at the end, publish after."""
-        async with self.write() as session:
+        async with self.write() as connection:
             statement = (
-                select(Account)
-                .where(Account.id == account_id)
+                select(accounts)
+                .where(accounts.c.id == account_id)
                 .with_for_update()  # rendered on PostgreSQL; SQLite is already IMMEDIATE
-                .execution_options(populate_existing=True)
             )
-            account = (await session.execute(statement)).scalar_one_or_none()
-            if account is None:
+            row = (await connection.execute(statement)).one_or_none()
+            if row is None:
                 raise AccountNotFoundError(f"account {account_id!r} not found")
-            work = UnitOfWork(session, account, self._clock)
+            work = UnitOfWork(connection, AccountRow.of(row), self._clock)
             yield work
-            await work.flush_events()
+            await work.finish()
         if work.events and self.publish is not None:
             try:
                 await self.publish(work.events)
@@ -143,7 +159,7 @@ class Database:
     ) -> bool:
         """Create the account unless it exists (e.g. the demo account); True if created."""
         statement = (
-            dialect_insert(self.engine.dialect.name)(Account)
+            dialect_insert(self.engine.dialect.name)(accounts)
             .values(
                 id=account_id,
                 name=name,
@@ -153,18 +169,18 @@ class Database:
                 event_seq=0,
                 created_at=self._clock(),
             )
-            .on_conflict_do_nothing(index_elements=[Account.id])
-            .returning(Account.id)
+            .on_conflict_do_nothing(index_elements=[accounts.c.id])
+            .returning(accounts.c.id)
         )
-        async with self.write() as session:
-            return (await session.execute(statement)).scalar_one_or_none() is not None
+        async with self.write() as connection:
+            return (await connection.execute(statement)).scalar_one_or_none() is not None
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
+    async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction that locks no account (account creation, maintenance)."""
         with unreachable_as_unavailable():
-            async with self._write_turn(), self._writer() as session, session.begin():
-                yield session
+            async with self._write_turn(), self._writer.connect() as connection, connection.begin():
+                yield connection
 
     def _write_turn(self) -> AbstractAsyncContextManager[object]:
         return self._sqlite_turn if self._sqlite_turn is not None else nullcontext()

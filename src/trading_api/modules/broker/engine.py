@@ -134,12 +134,12 @@ class Broker(BrokerReads):
                 if idempotency is not None:
                     await _replay_if_known(work, idempotency)
                 book = await store.load_book(
-                    work.session, work.account, self.config, symbols=symbols, order_ids=order_ids
+                    work.connection, work.account, self.config, symbols=symbols, order_ids=order_ids
                 )
                 op = Operation(book, self.config, self._clock, work.next_id, self._quotes)
                 yield op
                 await store.save(
-                    work.session, work.account, book, op.changes, op.fills, self._clock()
+                    work.connection, work.account, book, op.changes, op.fills, self._clock()
                 )
                 if op.fills:
                     faults.reach("after_fill_write")
@@ -148,7 +148,7 @@ class Broker(BrokerReads):
                 if idempotency is not None:
                     assert op.answer is not None, "an idempotent operation sets its answer"
                     answer = StoredResponse(op.answer.status_code, op.answer.body)
-                    keys.remember(work, idempotency.key, idempotency.fingerprint, answer)
+                    await keys.remember(work, idempotency.key, idempotency.fingerprint, answer)
         except NoAccountRow:
             raise AccountNotFoundError(f"account {account_id!r} not found") from None
         if self.database.publish is None:  # else the hook got the outbox rows (cluster mode)
@@ -399,16 +399,16 @@ class Broker(BrokerReads):
     # -- lookups before the transaction -------------------------------------------------------
 
     async def _order_symbol(self, order_id: str, account_id: str) -> str:
-        async with self.database.read() as session:
-            symbol = await store.order_symbol(session, account_id, order_id)
+        async with self.database.read() as connection:
+            symbol = await store.order_symbol(connection, account_id, order_id)
         if symbol is None:
             await self.account_metainfo(account_id)  # an unknown account is reported first
             raise OrderNotFoundError(f"order {order_id!r} not found")
         return symbol
 
     async def _position_symbol(self, position_id: str, account_id: str) -> str:
-        async with self.database.read() as session:
-            symbol = await store.position_symbol(session, account_id, position_id)
+        async with self.database.read() as connection:
+            symbol = await store.position_symbol(connection, account_id, position_id)
         if symbol is None:
             await self.account_metainfo(account_id)
             raise PositionNotFoundError(f"position {position_id!r} not found")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trading_api.models.broker import (
     AccountMetainfo,
@@ -30,7 +31,8 @@ from trading_api.modules.broker.errors import AccountNotFoundError
 from trading_api.modules.broker.market import PriceQuote
 from trading_api.modules.broker.publishing import position_snapshot
 from trading_api.storage import Database
-from trading_api.storage.tables import Account
+from trading_api.storage.rows import AccountRow
+from trading_api.storage.tables import accounts
 
 DEMO = DEMO_ACCOUNT_ID
 _T = TypeVar("_T")
@@ -65,24 +67,20 @@ class BrokerReads:
         return self._database
 
     async def _book(self, account_id: str, *, symbols: Iterable[str] = ()) -> AccountBook:
-        async with self.database.read() as session:
-            account = await session.get(Account, account_id)
-            if account is None:
-                raise AccountNotFoundError(f"account {account_id!r} not found")
-            return await store.load_book(session, account, self.config, symbols=symbols)
+        async with self.database.read() as connection:
+            account = await _account(connection, account_id)
+            return await store.load_book(connection, account, self.config, symbols=symbols)
 
     # -- accounts -----------------------------------------------------------------------------
 
     async def accounts(self) -> list[AccountMetainfo]:
-        async with self.database.read() as session:
-            rows = (await session.execute(select(Account).order_by(Account.created_at))).scalars()
-            return [store.account_meta(row, self.config) for row in rows]
+        async with self.database.read() as connection:
+            rows = await connection.execute(select(accounts).order_by(accounts.c.created_at))
+            return [store.account_meta(AccountRow.of(row), self.config) for row in rows]
 
     async def account_metainfo(self, account_id: str = DEMO) -> AccountMetainfo:
-        async with self.database.read() as session:
-            account = await session.get(Account, account_id)
-        if account is None:
-            raise AccountNotFoundError(f"account {account_id!r} not found")
+        async with self.database.read() as connection:
+            account = await _account(connection, account_id)
         return store.account_meta(account, self.config)
 
     async def equity(self, account_id: str = DEMO) -> EquityData:
@@ -101,10 +99,9 @@ class BrokerReads:
     async def orders_page(
         self, account_id: str = DEMO, *, cursor: int = 0, limit: int = _ALL
     ) -> Page[PlacedOrder]:
-        async with self.database.read() as session:
-            if await session.get(Account, account_id) is None:
-                raise AccountNotFoundError(f"account {account_id!r} not found")
-            states = await store.orders_page(session, account_id, after=cursor, limit=limit)
+        async with self.database.read() as connection:
+            await _account(connection, account_id)
+            states = await store.orders_page(connection, account_id, after=cursor, limit=limit)
         more = len(states) == limit
         return Page([s.model for s in states], states[-1].seq if more else None)
 
@@ -113,11 +110,9 @@ class BrokerReads:
         return book.order(order_id).model
 
     async def _book_with_order(self, account_id: str, order_id: str) -> AccountBook:
-        async with self.database.read() as session:
-            account = await session.get(Account, account_id)
-            if account is None:
-                raise AccountNotFoundError(f"account {account_id!r} not found")
-            return await store.load_book(session, account, self.config, order_ids=[order_id])
+        async with self.database.read() as connection:
+            account = await _account(connection, account_id)
+            return await store.load_book(connection, account, self.config, order_ids=[order_id])
 
     async def positions(self, account_id: str = DEMO) -> list[Position]:
         """Open positions (closed ones disappear after a final update with qty 0)."""
@@ -142,19 +137,18 @@ class BrokerReads:
         cursor: int = 0,
         limit: int = _ALL,
     ) -> Page[Execution]:
-        async with self.database.read() as session:
-            if await session.get(Account, account_id) is None:
-                raise AccountNotFoundError(f"account {account_id!r} not found")
+        async with self.database.read() as connection:
+            await _account(connection, account_id)
             found = await store.executions_page(
-                session, account_id, symbol, after=cursor, limit=limit
+                connection, account_id, symbol, after=cursor, limit=limit
             )
         more = len(found) == limit
         return Page([e for _, e in found], found[-1][0] if more else None)
 
     async def watched(self) -> dict[str, set[str]]:
         """Symbol → accounts with working orders or an open position in it."""
-        async with self.database.read() as session:
-            return await store.watched(session)
+        async with self.database.read() as connection:
+            return await store.watched(connection)
 
     async def watched_symbols(self) -> set[str]:
         """Symbols whose quotes matter (open positions, working orders): what to feed."""
@@ -165,3 +159,12 @@ class BrokerReads:
     async def connection_status(self, account_id: str = DEMO) -> BrokerConnectionStatus:
         await self.account_metainfo(account_id)
         return self._connection.model_copy()
+
+
+async def _account(connection: AsyncConnection, account_id: str) -> AccountRow:
+    """The account's row; `AccountNotFoundError` if there is none."""
+    statement = select(accounts).where(accounts.c.id == account_id)
+    row = (await connection.execute(statement)).one_or_none()
+    if row is None:
+        raise AccountNotFoundError(f"account {account_id!r} not found")
+    return AccountRow.of(row)

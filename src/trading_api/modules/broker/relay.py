@@ -27,7 +27,7 @@ from trading_api.modules.broker import publishing
 from trading_api.modules.broker.events import BrokerEvents
 from trading_api.modules.broker.sequencer import Record, Sequencer
 from trading_api.storage import Database, outbox
-from trading_api.storage.tables import OutboxEvent
+from trading_api.storage.rows import OutboxEvent
 
 if TYPE_CHECKING:
     from trading_api.cluster import Cluster

@@ -1,8 +1,8 @@
 """The broker's rows: load an `AccountBook` inside a transaction, write back its `Changes`.
 
-SQLAlchemy Core statements on the tables of `trading_api.storage.tables` (the ORM is used
-only for the locked account row): loading and writing one operation costs a few statements,
-not an ORM flush of every object.
+SQLAlchemy Core statements on the tables of `trading_api.storage.tables`: loading and writing
+one operation costs a few statements (the locked account's money is written back by the
+`UnitOfWork`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from trading_api.models.broker import (
     AccountMetainfo,
@@ -34,13 +34,13 @@ from trading_api.modules.broker.money import ZERO, dec, wire
 from trading_api.modules.broker.orders import ACTIVE_STATUSES, OrderState
 from trading_api.modules.broker.positions import PositionState
 from trading_api.storage import tables
-from trading_api.storage.tables import Account
+from trading_api.storage.rows import AccountRow
 from trading_api.storage.upsert import dialect_insert
 
-ORDERS: Table = tables.Order.__table__  # type: ignore[assignment]
-POSITIONS: Table = tables.Position.__table__  # type: ignore[assignment]
-EXECUTIONS: Table = tables.Execution.__table__  # type: ignore[assignment]
-LEVERAGE: Table = tables.LeverageSetting.__table__  # type: ignore[assignment]
+ORDERS = tables.orders
+POSITIONS = tables.positions
+EXECUTIONS = tables.executions
+LEVERAGE = tables.leverage_settings
 _ACTIVE = [int(status) for status in ACTIVE_STATUSES]
 
 
@@ -138,7 +138,7 @@ def execution_model(row: Row[Any]) -> Execution:
 # -- loading ------------------------------------------------------------------------------------
 
 
-def account_meta(account: Account, config: EngineConfig) -> AccountMetainfo:
+def account_meta(account: AccountRow, config: EngineConfig) -> AccountMetainfo:
     return AccountMetainfo(
         id=account.id,
         name=account.name,
@@ -148,8 +148,8 @@ def account_meta(account: Account, config: EngineConfig) -> AccountMetainfo:
 
 
 async def load_book(
-    session: AsyncSession,
-    account: Account,
+    connection: AsyncConnection,
+    account: AccountRow,
     config: EngineConfig,
     *,
     symbols: Iterable[str] = (),
@@ -163,47 +163,49 @@ async def load_book(
         realized_pl=account.realized_pl,
         default_leverage=dec(config.leverage.default),
     )
-    positions = await session.execute(
+    positions = await connection.execute(
         select(POSITIONS).where(POSITIONS.c.account_id == account.id, POSITIONS.c.net_qty != ZERO)
     )
     for row in positions:
         book.positions[row.symbol] = position_state(row)
-    leverage = await session.execute(
+    leverage = await connection.execute(
         select(LEVERAGE.c.symbol, LEVERAGE.c.leverage).where(LEVERAGE.c.account_id == account.id)
     )
     book.leverage = {row.symbol: row.leverage for row in leverage}
     wanted = sorted(set(symbols))
     if wanted:
         await _add_orders(
-            session,
+            connection,
             book,
             (ORDERS.c.account_id == account.id)
             & ORDERS.c.symbol.in_(wanted)
             & ORDERS.c.status.in_(_ACTIVE),
         )
-    await load_orders(session, book, order_ids)
-    await load_brackets(session, book)
+    await load_orders(connection, book, order_ids)
+    await load_brackets(connection, book)
     return book
 
 
-async def load_orders(session: AsyncSession, book: AccountBook, order_ids: Iterable[str]) -> None:
+async def load_orders(
+    connection: AsyncConnection, book: AccountBook, order_ids: Iterable[str]
+) -> None:
     """Add the orders of `order_ids` the book lacks (unknown ids are left out)."""
     missing = sorted(set(order_ids) - set(book.orders))
     if missing:
         await _add_orders(
-            session, book, (ORDERS.c.account_id == book.id) & ORDERS.c.id.in_(missing)
+            connection, book, (ORDERS.c.account_id == book.id) & ORDERS.c.id.in_(missing)
         )
 
 
-async def load_brackets(session: AsyncSession, book: AccountBook) -> None:
+async def load_brackets(connection: AsyncConnection, book: AccountBook) -> None:
     """Add the bracket orders of the loaded orders and positions."""
     owners: list[OrderState | PositionState] = [*book.orders.values(), *book.positions.values()]
     ids = {i for owner in owners for i in (owner.take_profit_id, owner.stop_id) if i is not None}
-    await load_orders(session, book, ids)
+    await load_orders(connection, book, ids)
 
 
-async def _add_orders(session: AsyncSession, book: AccountBook, where: Any) -> None:
-    for row in await session.execute(select(ORDERS).where(where).order_by(ORDERS.c.seq)):
+async def _add_orders(connection: AsyncConnection, book: AccountBook, where: Any) -> None:
+    for row in await connection.execute(select(ORDERS).where(where).order_by(ORDERS.c.seq)):
         book.orders[row.id] = order_state(row)
 
 
@@ -265,8 +267,8 @@ def _position_values(pos: PositionState, account_id: str, now: int) -> dict[str,
 
 
 async def save(
-    session: AsyncSession,
-    account: Account,
+    connection: AsyncConnection,
+    account: AccountRow,
     book: AccountBook,
     changes: Changes,
     fills: Sequence[Fill],
@@ -274,21 +276,21 @@ async def save(
 ) -> None:
     """Write what `changes` names (orders, positions, executions, leverage, money)."""
     await _upsert(
-        session,
+        connection,
         ORDERS,
         [(s.stored, _order_values(s, book.id)) for s in changes.orders.values()],
     )
     for state in changes.orders.values():
         state.stored = True
     await _upsert(
-        session,
+        connection,
         POSITIONS,
         [(p.stored, _position_values(p, book.id, now)) for p in changes.positions.values()],
     )
     for pos in changes.positions.values():
         pos.stored = True
     if fills:
-        await session.execute(
+        await connection.execute(
             insert(EXECUTIONS),
             [
                 {
@@ -307,34 +309,34 @@ async def save(
             ],
         )
     for symbol, leverage in changes.leverage.items():
-        await _save_leverage(session, book.id, symbol, leverage, now)
+        await _save_leverage(connection, book.id, symbol, leverage, now)
     if changes.money:
         account.balance, account.realized_pl = book.balance, book.realized_pl
 
 
 async def _upsert(
-    session: AsyncSession, table: Any, rows: list[tuple[bool, dict[str, Any]]]
+    connection: AsyncConnection, table: Any, rows: list[tuple[bool, dict[str, Any]]]
 ) -> None:
     """Insert the new rows, update the stored ones (by id), each group in one statement."""
     new = [values for stored, values in rows if not stored]
     if new:
-        await session.execute(insert(table), new)
+        await connection.execute(insert(table), new)
     old = [{**values, "row_id": values["id"]} for stored, values in rows if stored]
     if old:
         columns: dict[str, Any] = {
             name: bindparam(name) for name in old[0] if name not in ("id", "row_id")
         }
         statement = update(table).where(table.c.id == bindparam("row_id")).values(columns)
-        await session.execute(statement, old)
+        await connection.execute(statement, old)
 
 
 async def _save_leverage(
-    session: AsyncSession, account_id: str, symbol: str, leverage: Decimal, now: int
+    connection: AsyncConnection, account_id: str, symbol: str, leverage: Decimal, now: int
 ) -> None:
-    statement = dialect_insert(session.get_bind().dialect.name)(LEVERAGE).values(
+    statement = dialect_insert(connection.dialect.name)(LEVERAGE).values(
         account_id=account_id, symbol=symbol, leverage=leverage, updated_at=now
     )
-    await session.execute(
+    await connection.execute(
         statement.on_conflict_do_update(
             index_elements=[LEVERAGE.c.account_id, LEVERAGE.c.symbol],
             set_={"leverage": leverage, "updated_at": now},
@@ -346,10 +348,10 @@ async def _save_leverage(
 
 
 async def orders_page(
-    session: AsyncSession, account_id: str, *, after: int, limit: int
+    connection: AsyncConnection, account_id: str, *, after: int, limit: int
 ) -> list[OrderState]:
     """Orders of the account with `seq > after`, oldest first, at most `limit`."""
-    rows = await session.execute(
+    rows = await connection.execute(
         select(ORDERS)
         .where(ORDERS.c.account_id == account_id, ORDERS.c.seq > after)
         .order_by(ORDERS.c.seq)
@@ -359,19 +361,19 @@ async def orders_page(
 
 
 async def executions_page(
-    session: AsyncSession, account_id: str, symbol: str | None, *, after: int, limit: int
+    connection: AsyncConnection, account_id: str, symbol: str | None, *, after: int, limit: int
 ) -> list[tuple[int, Execution]]:
     """Executions (with their seq) of the account, optionally of one symbol, oldest first."""
     where = (EXECUTIONS.c.account_id == account_id) & (EXECUTIONS.c.seq > after)
     if symbol is not None:
         where &= EXECUTIONS.c.symbol == symbol
-    rows = await session.execute(
+    rows = await connection.execute(
         select(EXECUTIONS).where(where).order_by(EXECUTIONS.c.seq).limit(limit)
     )
     return [(row.seq, execution_model(row)) for row in rows]
 
 
-async def watched(session: AsyncSession) -> dict[str, set[str]]:
+async def watched(connection: AsyncConnection) -> dict[str, set[str]]:
     """Symbol → accounts with a working order or an open position in it."""
     found: dict[str, set[str]] = {}
     orders = select(ORDERS.c.symbol, ORDERS.c.account_id).where(
@@ -381,14 +383,14 @@ async def watched(session: AsyncSession) -> dict[str, set[str]]:
         POSITIONS.c.net_qty != ZERO
     )
     for statement in (orders.distinct(), positions.distinct()):
-        for row in await session.execute(statement):
+        for row in await connection.execute(statement):
             found.setdefault(row.symbol, set()).add(row.account_id)
     return found
 
 
-async def order_symbol(session: AsyncSession, account_id: str, order_id: str) -> str | None:
+async def order_symbol(connection: AsyncConnection, account_id: str, order_id: str) -> str | None:
     return (
-        await session.execute(
+        await connection.execute(
             select(ORDERS.c.symbol).where(
                 ORDERS.c.account_id == account_id, ORDERS.c.id == order_id
             )
@@ -396,9 +398,11 @@ async def order_symbol(session: AsyncSession, account_id: str, order_id: str) ->
     ).scalar_one_or_none()
 
 
-async def position_symbol(session: AsyncSession, account_id: str, position_id: str) -> str | None:
+async def position_symbol(
+    connection: AsyncConnection, account_id: str, position_id: str
+) -> str | None:
     return (
-        await session.execute(
+        await connection.execute(
             select(POSITIONS.c.symbol).where(
                 POSITIONS.c.account_id == account_id,
                 POSITIONS.c.id == position_id,

@@ -6,7 +6,7 @@ There is no alembic.ini: `migrate.alembic_config` configures Alembic in code, wi
 
 from alembic import context
 
-from trading_api.storage.tables import Base
+from trading_api.storage.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None or context.is_offline_mode():
@@ -14,7 +14,7 @@ if connection is None or context.is_offline_mode():
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
     compare_type=True,
     user_module_prefix="trading_api.storage.types.",
