@@ -169,6 +169,15 @@ def test_a_datafeed_url_wins_over_the_mounted_datafeed() -> None:
     assert market.base_url == url
 
 
+async def test_the_key_store_shares_the_broker_database(service: BrokerService) -> None:
+    broker = BrokerModule(service)  # one engine (and SQLite write queue) per process
+
+    async with broker.lifespan():
+        assert broker.authenticator.store is not None
+        assert broker.authenticator.store.database is service.broker.database
+    assert broker.authenticator.store is None
+
+
 # -- market data adapters ------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from trading_api.auth.store import AuthStore, UserError
 from trading_api.framework.errors import DatabaseUnavailableError
-from trading_api.storage import Database, SchemaNotReadyError, StorageSettings, prepare_schema
+from trading_api.storage import SchemaNotReadyError, StorageSettings, opened_database
 
 
 def run(settings: StorageSettings, action: Callable[[AuthStore], Awaitable[int]]) -> int:
@@ -31,12 +31,8 @@ def run(settings: StorageSettings, action: Callable[[AuthStore], Awaitable[int]]
 async def _with_store(
     settings: StorageSettings, action: Callable[[AuthStore], Awaitable[int]]
 ) -> int:
-    database = Database.from_settings(settings, clock=lambda: 0)
-    try:
-        await prepare_schema(database.engine, auto_migrate=settings.auto_migrate)
+    async with opened_database(settings, clock=lambda: 0) as database:  # the store keeps time
         return await action(AuthStore(database))
-    finally:
-        await database.dispose()
 
 
 def add_user(name: str, balance: Decimal) -> Callable[[AuthStore], Awaitable[int]]:

@@ -25,7 +25,7 @@ from trading_api.framework.errors import DatabaseUnavailableError, error_respons
 if TYPE_CHECKING:  # SQLAlchemy loads when a server starts, not when the build documents routes
     from trading_api.auth.store import AuthStore
     from trading_api.cluster import Cluster
-    from trading_api.storage import StorageSettings
+    from trading_api.storage import Database
 
 SCHEME = "apiKey"
 bearer = HTTPBearer(
@@ -62,33 +62,29 @@ class Authenticator:
 
     @contextlib.asynccontextmanager
     async def running(
-        self, storage: StorageSettings, *, demo_account: str | None = None
+        self, database: Database, *, demo_account: str | None = None
     ) -> AsyncIterator[None]:
-        """Serve keys of the (migrated) database `storage`; on an empty one create the demo
-        user owning `demo_account` (unless turned off)."""
+        """Serve keys of `database` (opened by its module: `storage.opened_database`); on an
+        empty one create the demo user owning `demo_account` (unless turned off)."""
         from trading_api.auth.store import AuthStore
         from trading_api.auth.users import create_demo_user
-        from trading_api.storage import Database, prepare_schema
 
-        database = Database.from_settings(storage, clock=lambda: 0)  # the store keeps time
-        try:
-            await prepare_schema(database.engine, auto_migrate=storage.auto_migrate)
-            store = AuthStore(database)
-            rate, burst = self.settings.order_rate, self.settings.order_burst
-            self._orders = (
-                TokenBuckets(rate, burst)
-                if self._cluster is None
-                else self._cluster.buckets("orders", rate, burst)
+        store = AuthStore(database)
+        rate, burst = self.settings.order_rate, self.settings.order_burst
+        self._orders = (
+            TokenBuckets(rate, burst)
+            if self._cluster is None
+            else self._cluster.buckets("orders", rate, burst)
+        )
+        if self.settings.create_demo_user and demo_account is not None:
+            await create_demo_user(
+                store, account_id=demo_account, balance=self.settings.starting_balance
             )
-            if self.settings.create_demo_user and demo_account is not None:
-                await create_demo_user(
-                    store, account_id=demo_account, balance=self.settings.starting_balance
-                )
-            self.store = store
+        self.store = store
+        try:
             yield
         finally:
             self.store = None
-            await database.dispose()
 
     async def principal_of(self, key: str) -> Principal | None:
         if self.store is None or not looks_like_key(key):

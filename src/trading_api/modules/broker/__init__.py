@@ -78,11 +78,8 @@ class BrokerModule(Module):
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
         """The service (its database migrated or checked first), then the API keys on it."""
-        from trading_api.storage import StorageSettings
-
-        storage = self.service.storage or StorageSettings.from_env()
         async with (
-            self.service.running(),
-            self.authenticator.running(storage, demo_account=DEMO_ACCOUNT_ID),
+            self.service.running() as database,
+            self.authenticator.running(database, demo_account=DEMO_ACCOUNT_ID),
         ):
             yield

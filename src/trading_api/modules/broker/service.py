@@ -222,24 +222,25 @@ class BrokerService:
             await asyncio.sleep(self.settings.quote_interval)
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        """Open the database (refusing an unmigrated one unless auto-migrating) and run the
-        quote feed; on exit the feed stops and market and database connections close."""
-        from trading_api.storage import Database, StorageSettings, prepare_schema
+    async def running(self) -> AsyncIterator[Database]:
+        """Open the database (refusing an unmigrated one unless auto-migrating), yielded for
+        the module's other users, and run the quote feed; on exit the feed stops and market and
+        database connections close."""
+        from trading_api.storage import StorageSettings, opened_database
 
         storage = self.storage if self.storage is not None else StorageSettings.from_env()
         async with contextlib.AsyncExitStack() as stack:
             relay = self._event_relay()
             publish = relay.committed if relay is not None else None
-            database = Database.from_settings(storage, clock=self._clock, publish=publish)
-            stack.push_async_callback(database.dispose)
-            await prepare_schema(database.engine, auto_migrate=storage.auto_migrate)
+            database = await stack.enter_async_context(
+                opened_database(storage, clock=self._clock, publish=publish)
+            )
             await self.broker.open(database)
             if relay is not None:
                 await self._share(relay, database, stack)
             stack.push_async_callback(self._close_market)
             _background(stack, self.run_quote_feed(), "broker-quote-feed")
-            yield
+            yield database
 
     def _event_relay(self) -> EventRelay | None:
         if self._cluster is None:

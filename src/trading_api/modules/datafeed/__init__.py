@@ -53,9 +53,13 @@ class DatafeedModule(Module):
         if self._authenticator is None:
             yield
             return
-        from trading_api.storage import StorageSettings
+        from trading_api.storage import StorageSettings, opened_database
 
-        async with self._authenticator.running(StorageSettings.from_env()):
+        settings = StorageSettings.from_env()
+        async with (
+            opened_database(settings, clock=lambda: 0) as database,  # the key store keeps time
+            self._authenticator.running(database),
+        ):
             yield
 
     def api_routers(self) -> Mapping[str, Sequence[APIRouter]]:
