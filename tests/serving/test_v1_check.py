@@ -46,9 +46,7 @@ def test_routes_are_built_without_importing_pydantic_v1() -> None:
 
 
 def test_a_v1_model_is_still_refused_once_pydantic_v1_is_loaded() -> None:
-    result = _run(
-        BUILD_ROUTES
-        + """
+    result = _run(BUILD_ROUTES + """
 from fastapi.exceptions import PydanticV1NotSupportedError
 from pydantic import v1
 
@@ -60,8 +58,7 @@ try:
     def legacy(body: Legacy) -> None: ...
 except PydanticV1NotSupportedError as error:
     print("refused:", error)
-"""
-    )
+""")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("refused: pydantic.v1 models are no longer supported")
