@@ -18,7 +18,7 @@ from trading_api.models import ErrorResponse, PlacedOrder, PreOrder, SearchSymbo
 
 
 def _secured(inner: APIRouter) -> APIRouter:
-    """`inner` behind a router with its own dependency, response and tag, as broker's is, and
+    """`inner` behind a router with its own dependency, response and tag, as a module may have, and
     one more router under a prefix, one level deeper."""
     secured = APIRouter(
         dependencies=[Depends(APIKeyHeader(name="X-Key"))],

@@ -27,8 +27,9 @@ class DatafeedModule(Module):
         # public unless TRADING_API_DATAFEED_REQUIRE_KEY=true (docs/security.md)
         self._key = KeyRequirement()
         self._authenticator: Authenticator | None = None
-        router = APIRouter(dependencies=[Depends(self._key)])
-        router.include_router(create_router(service))
+        # defined on the router that checks the key, not included into it: FastAPI would build
+        # an included router's routes once to check their paths, and the app once more to serve
+        router = create_router(service, APIRouter(dependencies=[Depends(self._key)]))
         self._routers = {"v1": [router]}
         self._ws_routers: dict[str, list[WsRouter[Any, Any]]] = {
             "v1": [

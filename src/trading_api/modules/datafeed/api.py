@@ -28,8 +28,8 @@ from trading_api.modules.datafeed.errors import (
 from trading_api.modules.datafeed.service import DatafeedService
 
 
-def create_router(service: DatafeedService) -> APIRouter:
-    """The REST routes over ``service``.
+def create_router(service: DatafeedService, router: APIRouter) -> APIRouter:
+    """The REST routes over ``service``, on `router`.
 
     `get_bars` and `get_quotes` compute in a worker thread (`asyncio.to_thread`, the event
     loop's default executor): a history request may compute bars for a while (cold caches,
@@ -37,8 +37,6 @@ def create_router(service: DatafeedService) -> APIRouter:
     are thread-safe. Plain ``def`` endpoints would run in anyio's thread pool instead, whose
     first use imports anyio's asyncio backend: ~15 ms of a server's first history request.
     """
-    router = APIRouter()
-
     @router.get("/config")
     async def get_config() -> DatafeedConfiguration:
         """The datafeed configuration (TradingView `onReady`): resolutions, exchanges, types."""
