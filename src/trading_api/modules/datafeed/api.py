@@ -37,6 +37,7 @@ def create_router(service: DatafeedService, router: APIRouter) -> APIRouter:
     are thread-safe. Plain ``def`` endpoints would run in anyio's thread pool instead, whose
     first use imports anyio's asyncio backend: ~15 ms of a server's first history request.
     """
+
     @router.get("/config")
     async def get_config() -> DatafeedConfiguration:
         """The datafeed configuration (TradingView `onReady`): resolutions, exchanges, types."""
