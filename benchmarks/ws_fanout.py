@@ -24,10 +24,12 @@ clock when the bytes arrive (``CLOCK_MONOTONIC`` is system-wide on Linux).
 
 The clients live in this (driver) process: a lean RFC 6455 client (verified handshake, masked
 frames) whose parser reads ``seq``/``sent_ns`` without decoding the whole JSON; every client
-checks that it gets every ``seq`` in order with the expected topic prefix. On a 2-core machine
-the driver shares the CPU with the server: each round prints the server's CPU time per delivered
-message (the steadiest comparison) and the driver's CPU share (near 100% means the driver, not
-the server, limited that round, which flatters the slower server in the ratio).
+checks that it gets every ``seq`` in order and that each frame is byte for byte
+``raw_frame(seq, sent_ns)`` (constant head and tail around the two numbers), so neither server
+can pass by sending less or other bytes. On a 2-core machine the driver shares the CPU with the
+server: each round prints the server's CPU time per delivered message (the steadiest
+comparison) and the driver's CPU share (near 100% means the driver, not the server, limited
+that round, which flatters the slower server in the ratio).
 
 Usage (from the repository root)::
 
@@ -81,6 +83,8 @@ FIELDS: dict[str, Any] = {
     "close": 100.5,
     "volume": 123456.0,
 }
+#: Constant rest of every update frame after the ``sent_ns`` value, up to its last byte.
+FRAME_TAIL_BYTES = json.dumps(FIELDS, separators=(",", ":")).replace("{", ",", 1).encode() + b"}}"
 SUBSCRIBE = json.dumps({"type": f"{ROUTE}.subscribe", "payload": {"symbol": SYMBOL}})
 SUBSCRIBED = json.dumps(
     {
@@ -421,7 +425,12 @@ class Client(asyncio.Protocol):
                 seq = int(buffer[seq_at:comma])
                 if seq != self.expected or not buffer.startswith(SENT_NS, comma):
                     raise AssertionError(f"expected seq {self.expected}: {buffer[start:stop]!r}")
-                sent_ns = int(buffer[comma + len(SENT_NS) : buffer.index(b",", comma + 1)])
+                tail = buffer.index(b",", comma + 1)
+                if stop - tail != len(FRAME_TAIL_BYTES) or not buffer.startswith(
+                    FRAME_TAIL_BYTES, tail
+                ):
+                    raise AssertionError(f"unexpected frame: {buffer[start:stop]!r}")
+                sent_ns = int(buffer[comma + len(SENT_NS) : tail])
                 assert self.round is not None, "update before the round started"
                 self.expected = seq + 1
                 self.round.latencies.append(now - sent_ns)
@@ -591,7 +600,10 @@ def check_frames() -> None:
     topic = Topic(router.topic(request), request, update_prefix(ROUTE, router.topic(request)))
     now = time.monotonic_ns()
     ours = router.registry.encode(topic, BenchTick(seq=7, sent_ns=now, **FIELDS))
-    if ours != raw_frame(7, now) or not ours.startswith(FRAME_HEAD):
+    expected_tail = FRAME_TAIL_BYTES.decode()
+    if ours != raw_frame(7, now) or not (
+        ours.startswith(FRAME_HEAD) and ours.endswith(f"{now}{expected_tail}")
+    ):
         raise SystemExit(f"frames differ:\n  ours {ours}\n  raw  {raw_frame(7, now)}")
 
 
