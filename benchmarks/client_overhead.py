@@ -6,6 +6,11 @@ httpx, checking the status and validating the body into `trading_api.models`. Tw
 search results, and placed orders (whose wire model checks its shape only, not the broker's
 price rules: those validate the order ticket, a request).
 
+Both sides send the same request (URL and headers, the API key included: checked on the
+warm-up calls, since the mock transport would answer anything) and rounds alternate which side
+goes first. The ratio is generated / raw time per call: lower is better (issue 13 target for
+the placed orders: <= 0.65x).
+
 Usage: uv run python benchmarks/client_overhead.py [--calls 2000] [--rounds 7]
 """
 
@@ -88,15 +93,24 @@ SCENARIOS = [
 ]
 
 
-def _transport(body: bytes) -> httpx.MockTransport:
+Seen = list[tuple[str, list[tuple[str, str]]]]  # (URL, headers) of each request sent
+
+
+def _transport(body: bytes, seen: Seen | None) -> httpx.MockTransport:
     headers = {"content-type": "application/json"}
-    return httpx.MockTransport(lambda request: httpx.Response(200, content=body, headers=headers))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if seen is not None:
+            seen.append((str(request.url), sorted(request.headers.multi_items())))
+        return httpx.Response(200, content=body, headers=headers)
+
+    return httpx.MockTransport(answer)
 
 
-async def generated_client(scenario: Scenario, calls: int) -> float:
-    async with httpx.AsyncClient(transport=_transport(scenario.body)) as http:
+async def generated_client(scenario: Scenario, calls: int, seen: Seen | None = None) -> float:
+    async with httpx.AsyncClient(transport=_transport(scenario.body, seen)) as http:
         broker = BrokerClient(BASE_URL, api_key="tapi_bench", http_client=http)
-        datafeed = DatafeedClient(BASE_URL, http_client=http)
+        datafeed = DatafeedClient(BASE_URL, api_key="tapi_bench", http_client=http)
         start = time.perf_counter()
         for _ in range(calls):
             result = await scenario.call(broker, datafeed)
@@ -105,10 +119,11 @@ async def generated_client(scenario: Scenario, calls: int) -> float:
     return elapsed / calls
 
 
-async def raw_httpx(scenario: Scenario, calls: int) -> float:
+async def raw_httpx(scenario: Scenario, calls: int, seen: Seen | None = None) -> float:
     headers = {"Authorization": "Bearer tapi_bench"}
     validate = scenario.model.model_validate
-    async with httpx.AsyncClient(transport=_transport(scenario.body), headers=headers) as http:
+    transport = _transport(scenario.body, seen)
+    async with httpx.AsyncClient(transport=transport, headers=headers) as http:
         start = time.perf_counter()
         for _ in range(calls):
             response = await http.get(f"{BASE_URL}{scenario.path}", params=scenario.params)
@@ -125,13 +140,18 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     for scenario in SCENARIOS:
-        await generated_client(scenario, 200)  # warm up both paths (imports, adapters, pools)
-        await raw_httpx(scenario, 200)
+        ours_seen: Seen = []
+        raw_seen: Seen = []
+        await generated_client(scenario, 200, ours_seen)  # warm up (imports, adapters, pools)
+        await raw_httpx(scenario, 200, raw_seen)
+        if ours_seen != raw_seen:
+            raise SystemExit(f"requests differ:\n  ours {ours_seen[0]}\n  raw  {raw_seen[0]}")
         ours: list[float] = []
         raw: list[float] = []
-        for _ in range(args.rounds):  # interleaved, so drift affects both alike
-            ours.append(await generated_client(scenario, args.calls))
-            raw.append(await raw_httpx(scenario, args.calls))
+        sides = [(ours, generated_client), (raw, raw_httpx)]
+        for number in range(args.rounds):  # interleaved, so drift affects both alike
+            for samples, side in sides if number % 2 == 0 else sides[::-1]:
+                samples.append(await side(scenario, args.calls))
         ours_median, raw_median = statistics.median(ours), statistics.median(raw)
         print(f"{scenario.name}, per call, median of {args.rounds} rounds x {args.calls} calls:")
         print(f"  raw httpx + model_validate per item  {raw_median * 1e6:8.1f} µs")
