@@ -2,8 +2,12 @@
 
 1. `uv build --wheel` with the hook vs `HATCH_BUILD_NO_HOOKS=true`, interleaved, median of N
    (wall time, and the CPU time of uv and the build it runs: a shared machine's load stretches
-   the first, hardly the second). "cold" runs clean the generated files first (full
-   generation); "warm" runs find them current.
+   the first, hardly the second). "cold" runs start from `git clean -fdX src`, as issue 13
+   measured them: the generated files and the stamp gone (full generation), and the bytecode
+   of the tree's own modules too, which the hook imports from `src/` (`trading-api clean`
+   keeps it: where `PYTHONDONTWRITEBYTECODE` is unset, earlier builds would leave the cold
+   hook compiled modules that the build without hooks never imports); "warm" runs find the
+   outputs current.
 2. `trading-api generate` with nothing changed vs a full one (after `trading-api clean`).
 
 A warm build's hook asks for no dependencies (the stamp says the outputs are current), so its
@@ -54,7 +58,7 @@ def main() -> None:
         print(f"uv build --wheel, median of {runs} ({load()}):")
         for _ in range(runs):
             for name, each in trees.items():
-                _measure(each, name, samples, cli)
+                _measure(each, name, samples)
         for name in trees:
             _print(name, samples)
         print(f"  ({load()})")
@@ -78,14 +82,14 @@ def _build(tree: Path) -> list[str]:
     return ["uv", "build", "--wheel", "--out-dir", str(tree / "bench-dist")]
 
 
-def _measure(tree: Path, name: str, samples: Samples, cli: list[str]) -> None:
-    """One build of each kind, in this order: no hooks, warm, cold (after `trading-api clean`)."""
+def _measure(tree: Path, name: str, samples: Samples) -> None:
+    """One build of each kind, in this order: no hooks, warm, cold (after `git clean -fdX src`)."""
     build = _build(tree)
     samples[(name, "no hooks")].append(
         _cpu_timed(lambda: run(build, tree, HATCH_BUILD_NO_HOOKS="true"))
     )
     samples[(name, "hook, warm")].append(_cpu_timed(lambda: run(build, tree)))
-    run([*cli, "clean"], tree, PYTHONPATH=str(tree / "src"))
+    run(["git", "clean", "-fdXq", "src"], tree)
     samples[(name, "hook, cold")].append(_cpu_timed(lambda: run(build, tree)))
 
 
