@@ -6,7 +6,9 @@ Two uvicorn servers run side by side in child processes, both with uvicorn's def
 * **datafeed** — `trading-api serve --modules datafeed` (the simulator computes the bars),
 * **bare** — a FastAPI app with one `GET /api/v1/datafeed/bars` endpoint that returns a
   precomputed `{"bars": [...], "noData": false, "nextTime": null}` dict: the same 5,000
-  bars (fetched once from the datafeed server), the same JSON shape, no response model.
+  bars (fetched once from the datafeed server), the same JSON shape. Its `-> Any` gives it
+  FastAPI's fastest path (pydantic-core writes the JSON bytes; without it `jsonable_encoder`
+  walks the bars, ~30x slower): the strictest bare baseline.
 
 The bare endpoint has the same path, so the same clients call both. Requests are
 sequential (latency, not throughput) and interleaved round-robin over the four
@@ -15,11 +17,15 @@ combinations, after a warm-up (the simulator's caches filled, connections open):
 * the generated `DatafeedClient.get_bars` (validates a `BarsResponse`) → each server,
 * raw `httpx` (`GET` + `response.json()`) → each server.
 
+Every answer is checked after its timed span: 5,000 bars each, and in the warm-up rounds
+the bars themselves, equal to the first answer's (a wrong cached answer is not a fast one).
+
 **Cold history** (issue 13: ≤ 0.3 s): ``--cold N`` fresh servers of each kind, alternating;
 the first request of each, 20,000 one-minute bars (the default ``max_bars``), is timed on the
 wire (raw `httpx`) together with the server's CPU time for it. A datafeed server then starts
 with empty caches (no price path, no minute built); the bare one serves the same 20,000 bars
-precomputed. Like an installed deployment, the servers start from compiled bytecode (kept in
+precomputed. Each answer must hold the first datafeed server's bars (fresh servers agree,
+same seed). Like an installed deployment, the servers start from compiled bytecode (kept in
 a temporary ``PYTHONPYCACHEPREFIX``, one unmeasured start of each first).
 
 Usage: `.venv/bin/python benchmarks/datafeed_bars.py [--requests 300] [--warmup 30] [--cold 5]
@@ -114,12 +120,16 @@ def measure_cold(datafeed: list[str], src: str, runs: int, tmp: Path) -> None:
     payload_file = tmp / "cold.json"
     bare = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(payload_file)]
     commands = {"datafeed": datafeed, "bare": bare}
-    payload_file.write_bytes(first_request(datafeed, env, to)[2])  # also compiles, unmeasured
+    payload = first_request(datafeed, env, to)[2]  # also compiles, unmeasured
+    payload_file.write_bytes(payload)
     first_request(bare, env, to)
+    expected = json.loads(payload)
     samples: dict[str, list[tuple[float, float]]] = {"datafeed": [], "bare": []}
     for run in range(runs):
         for kind in list(commands) if run % 2 == 0 else list(commands)[::-1]:
-            elapsed, cpu, _ = first_request(commands[kind], env, to)
+            elapsed, cpu, body = first_request(commands[kind], env, to)
+            if json.loads(body) != expected:
+                raise SystemExit(f"{kind}: bars differ from the first datafeed server's")
             samples[kind].append((elapsed, cpu))
     print(f"cold: first request of a fresh server, {COLD_BARS} one-minute bars, {runs} runs")
     print(f"  {'server':<10} {'median wall s':>14} {'median CPU s':>13}   (wall samples)")
@@ -140,11 +150,16 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
 
 
-async def measure(datafeed_url: str, bare_url: str, to: int, requests: int, warmup: int) -> None:
+async def measure(
+    datafeed_url: str, bare_url: str, to: int, requests: int, warmup: int, payload: bytes
+) -> None:
     import httpx
 
     from trading_api.clients import DatafeedClient
+    from trading_api.models import BarsResponse
 
+    wire_bars = json.loads(payload)["bars"]  # what raw httpx must get, and the client:
+    model_bars = BarsResponse.model_validate_json(payload).bars
     params: dict[str, Any] = {"symbol": SYMBOL, "resolution": "1", "from": to - BARS * 60, "to": to}
 
     clients = {
@@ -152,30 +167,31 @@ async def measure(datafeed_url: str, bare_url: str, to: int, requests: int, warm
     }
     raw = httpx.AsyncClient(timeout=30)
 
-    def via_client(name: str) -> Callable[[], Awaitable[int]]:
+    def via_client(name: str) -> Callable[[], Awaitable[list[Any]]]:
         client = clients[name]
 
-        async def call() -> int:
+        async def call() -> list[Any]:
             response = await client.get_bars(
                 symbol=SYMBOL, resolution="1", from_=params["from"], to=to
             )
-            return len(response.bars)
+            return response.bars
 
         return call
 
-    def via_httpx(url: str) -> Callable[[], Awaitable[int]]:
-        async def call() -> int:
+    def via_httpx(url: str) -> Callable[[], Awaitable[list[Any]]]:
+        async def call() -> list[Any]:
             response = await raw.get(url + BARS_PATH, params=params)
             response.raise_for_status()
-            return len(response.json()["bars"])
+            bars: list[Any] = response.json()["bars"]
+            return bars
 
         return call
 
-    cases = {
-        "client -> datafeed": via_client("datafeed"),
-        "client -> bare": via_client("bare"),
-        "httpx  -> datafeed": via_httpx(datafeed_url),
-        "httpx  -> bare": via_httpx(bare_url),
+    cases = {  # name -> (call, the bars it must return)
+        "client -> datafeed": (via_client("datafeed"), model_bars),
+        "client -> bare": (via_client("bare"), model_bars),
+        "httpx  -> datafeed": (via_httpx(datafeed_url), wire_bars),
+        "httpx  -> bare": (via_httpx(bare_url), wire_bars),
     }
     samples: dict[str, list[float]] = {name: [] for name in cases}
     try:
@@ -183,11 +199,12 @@ async def measure(datafeed_url: str, bare_url: str, to: int, requests: int, warm
             names = list(cases)
             shift = round_ % len(names)  # rotate the order: no case always runs first
             for name in names[shift:] + names[:shift]:
+                call, expected = cases[name]
                 start = time.perf_counter()
-                count = await cases[name]()
+                bars = await call()
                 elapsed = time.perf_counter() - start
-                if count != BARS:
-                    raise SystemExit(f"{name}: expected {BARS} bars, got {count}")
+                if len(bars) != BARS or (round_ < warmup and bars != expected):
+                    raise SystemExit(f"{name}: not the {BARS} bars expected")
                 if round_ >= warmup:
                     samples[name].append(elapsed * 1000)
     finally:
@@ -263,7 +280,9 @@ def main() -> None:
         payload_file.write_bytes(response.content)  # the bare server serves exactly these bars
         bare = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(payload_file)]
         with server(bare, PYTHONPATH=src) as bare_url:
-            asyncio.run(measure(datafeed_url, bare_url, to, args.requests, args.warmup))
+            asyncio.run(
+                measure(datafeed_url, bare_url, to, args.requests, args.warmup, response.content)
+            )
 
 
 if __name__ == "__main__":
