@@ -5,6 +5,8 @@ module (broker, datafeed), then of the three real modules plus N synthetic modul
 each (default N = 5, 20, 50; E = 20). Runs read compiled bytecode (a warm-up run writes it under
 a temp PYTHONPYCACHEPREFIX), as the predecessor's reference figures did. Prints medians of the
 wall time, the CPU time of the run and its formatting worker, and seconds per synthetic endpoint.
+After each size, every synthetic module's spec (all E paths) and client are checked to exist: a
+module the generator skipped would make a fast run, not a fair one.
 
 Usage: python benchmarks/generation_scale.py [--runs 3] [--modules 5,20,50] [--endpoints 20]
 (`--modules ""`: the real modules' lines only)
@@ -13,6 +15,7 @@ Usage: python benchmarks/generation_scale.py [--runs 3] [--modules 5,20,50] [--e
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -97,6 +100,18 @@ def add_modules(src: Path, count: int, endpoints: int) -> None:
         )
 
 
+def check_generated(src: Path, count: int, endpoints: int) -> None:
+    """Every synthetic module got its OpenAPI document, listing all its paths, and its client."""
+    for number in range(count):
+        name = f"synth{number:03d}"
+        spec = src / "trading_api" / "modules" / name / "specs_generated" / f"{name}_openapi.json"
+        client = src / "trading_api" / "clients" / f"{name}.py"
+        if not (spec.is_file() and client.is_file()):
+            raise SystemExit(f"{name}: no spec or client generated")
+        if len(json.loads(spec.read_text(encoding="utf-8"))["paths"]) != endpoints:
+            raise SystemExit(f"{name}: its spec lacks endpoints")
+
+
 def cold_generate(tree: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
     """Wall seconds, and CPU seconds of the run and its worker (a shared machine's load
     stretches the first, hardly the second)."""
@@ -141,6 +156,7 @@ def main() -> None:
             add_modules(tree / "src", count, args.endpoints)
             cold_generate(tree, env)
             seconds, cpu = medians([cold_generate(tree, env) for _ in range(args.runs)])
+            check_generated(tree / "src", count, args.endpoints)
             per_endpoint = seconds / (count * args.endpoints)
             line = f"  3 real + {count:>2} x {args.endpoints} endpoints  {seconds:6.2f} s"
             line += f" (CPU {cpu:6.2f} s)"
