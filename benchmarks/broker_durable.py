@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import ROOT, clean_env, serve
+from _common import ROOT, clean_env, cpu_seconds, serve
 from broker.live import write_daily_csv
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -53,12 +52,6 @@ def ticket(n: int) -> PreOrder:
 class Run:
     rate: float
     cpu_ms: float
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def place(base_url: str, api_key: str, orders: int, concurrency: int, pid: int) -> Run:
