@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from support import ROOT, copy_tree, run_cli
@@ -37,7 +38,7 @@ EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A clone of the working tree (commit 1) plus a commit with the two core API changes."""
     tree = copy_tree(tmp_path_factory.mktemp("repo"))
     api = tree / "src/trading_api/modules/core/api.py"
@@ -54,7 +55,7 @@ def repo(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def wheels(repo, tmp_path_factory):
+def wheels(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The wheels of both commits, built side by side from `git archive` exports."""
     folders = [tmp_path_factory.mktemp(name) for name in ("old", "new")]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -74,7 +75,7 @@ def _changes(stdout: str) -> list[tuple[str, str, bool]]:
     ]
 
 
-def test_diff_of_two_wheels(wheels):
+def test_diff_of_two_wheels(wheels: list[Path]) -> None:
     old, new = wheels
     result = run_cli(["contracts", "diff", str(old), str(new), "--format", "json"])
     assert result.returncode == 1, result.stderr
@@ -82,14 +83,14 @@ def test_diff_of_two_wheels(wheels):
     assert json.loads(result.stdout)["breaking"] == 1  # nothing else changed
 
 
-def test_diff_of_a_git_ref_and_a_wheel(repo, wheels):
+def test_diff_of_a_git_ref_and_a_wheel(repo: Path, wheels: list[Path]) -> None:
     """HEAD~1 is built here (as the pull-request check builds its base); one build is enough."""
     result = run_cli(["contracts", "diff", "HEAD~1", str(wheels[1]), "--format", "json"], cwd=repo)
     assert result.returncode == 1, result.stderr
     assert _changes(result.stdout) == EXPECTED
 
 
-def test_a_ref_that_does_not_build_is_bad_input(repo, tmp_path):
+def test_a_ref_that_does_not_build_is_bad_input(repo: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     subprocess.run(["git", "clone", "-q", str(repo), str(broken)], check=True)
     (broken / "pyproject.toml").write_text("[project\n")
@@ -101,7 +102,9 @@ def test_a_ref_that_does_not_build_is_bad_input(repo, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_release_smoke_check_serves_the_wheel_and_saves_merged_specs(wheels, tmp_path):
+def test_release_smoke_check_serves_the_wheel_and_saves_merged_specs(
+    wheels: list[Path], tmp_path: Path
+) -> None:
     old, _ = wheels
     result = subprocess.run(
         [sys.executable, str(ROOT / ".ci/smoke_wheel.py"), str(old), "--save-specs", str(tmp_path)],

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from support import SRC, clean_env, run_cli_here
@@ -15,11 +17,11 @@ from .folders import export
 
 
 @pytest.fixture
-def pair(tmp_path):
+def pair(tmp_path: Path) -> tuple[Path, Path]:
     return export(tmp_path / "old"), export(tmp_path / "new", edit_openapi=True)
 
 
-def test_text_report_lists_each_change_and_exits_1_on_breaking(pair):
+def test_text_report_lists_each_change_and_exits_1_on_breaking(pair: tuple[Path, Path]) -> None:
     old, new = pair
     result = run_cli_here(["contracts", "diff", str(old), str(new)])
     assert result.returncode == 1, result.stderr
@@ -31,14 +33,14 @@ def test_text_report_lists_each_change_and_exits_1_on_breaking(pair):
     )
 
 
-def test_allow_breaking_reports_and_exits_0(pair):
+def test_allow_breaking_reports_and_exits_0(pair: tuple[Path, Path]) -> None:
     old, new = pair
     result = run_cli_here(["contracts", "diff", str(old), str(new), "--allow-breaking"])
     assert result.returncode == 0
     assert "property-removed" in result.stdout
 
 
-def test_json_report(pair, tmp_path):
+def test_json_report(pair: tuple[Path, Path], tmp_path: Path) -> None:
     old, new = pair
     out = tmp_path / "report.json"
     result = run_cli_here(
@@ -54,7 +56,7 @@ def test_json_report(pair, tmp_path):
     ]
 
 
-def test_markdown_report(pair):
+def test_markdown_report(pair: tuple[Path, Path]) -> None:
     old, new = pair
     result = run_cli_here(["contracts", "diff", str(old), str(new), "--format", "markdown"])
     assert result.stdout.startswith("## Contract changes\n")
@@ -64,7 +66,7 @@ def test_markdown_report(pair):
     )
 
 
-def test_no_change_exits_0(tmp_path):
+def test_no_change_exits_0(tmp_path: Path) -> None:
     folder = export(tmp_path / "same")
     result = run_cli_here(["contracts", "diff", str(folder), str(folder / "specs_generated")])
     assert result.returncode == 0
@@ -86,7 +88,9 @@ def test_no_change_exits_0(tmp_path):
         (lambda p: (p / "a.json").write_text("{}") and p, "neither an OpenAPI nor an AsyncAPI"),
     ],
 )
-def test_bad_input_exits_2_with_a_message(tmp_path, make, message):
+def test_bad_input_exits_2_with_a_message(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
     good = export(tmp_path / "good")
@@ -96,7 +100,7 @@ def test_bad_input_exits_2_with_a_message(tmp_path, make, message):
     assert "Traceback" not in result.stderr
 
 
-def test_wheel_without_specs_is_bad_input(tmp_path):
+def test_wheel_without_specs_is_bad_input(tmp_path: Path) -> None:
     wheel = tmp_path / "other-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("other/__init__.py", "")
@@ -105,13 +109,13 @@ def test_wheel_without_specs_is_bad_input(tmp_path):
     assert "holds no specs_generated/*.json" in result.stderr
 
 
-def test_rules_prints_the_table():
+def test_rules_prints_the_table() -> None:
     result = run_cli_here(["contracts", "rules"])
     assert result.returncode == 0
     assert "| `enum-value-added` | enum value added | compatible | **breaking** |" in result.stdout
 
 
-def test_runs_without_codegen_tools_or_fastapi(pair):
+def test_runs_without_codegen_tools_or_fastapi(pair: tuple[Path, Path]) -> None:
     """A plain install (no codegen extra) can diff: black, jinja2, isort, autoflake and FastAPI
     are made unimportable."""
     old, new = pair

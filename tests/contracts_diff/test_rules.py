@@ -19,7 +19,7 @@ from trading_api.contracts.render import render_rule_table
 from trading_api.contracts.rules import RULES
 from trading_api.contracts.sources import Contracts
 
-from .specs import JSON, asyncapi, edited, openapi
+from .specs import JSON, Edit, asyncapi, edited, openapi
 
 ROOT = Path(__file__).resolve().parents[2]
 STRING, INTEGER = {"type": "string"}, {"type": "integer"}
@@ -196,8 +196,14 @@ def _using(schema: JSON, direction: str) -> JSON:
     ("rule", "old", "new", "in_request", "in_response", "reverse"), SCHEMA_CASES
 )
 def test_schema_rule_in_both_directions(
-    rule, old, new, in_request, in_response, reverse, direction
-):
+    rule: str,
+    old: JSON,
+    new: JSON,
+    in_request: bool,
+    in_response: bool,
+    reverse: str,
+    direction: str,
+) -> None:
     breaking = in_request if direction == "request" else in_response
     changes = classify_openapi(_using(old, direction), _using(new, direction))
     assert _verdicts(changes) == [(rule, direction, breaking)]
@@ -219,11 +225,11 @@ def _drop(path: Callable[[JSON], Any], key: Any) -> Callable[[JSON], None]:
     return lambda document: path(document).__delitem__(key)
 
 
-_params = lambda d: _op(d)["parameters"]  # noqa: E731
-_responses = lambda d: _op(d)["responses"]  # noqa: E731
-_post = lambda d: _op(d, "post")  # noqa: E731
-_body = lambda d: _op(d, "post")["requestBody"]  # noqa: E731
-_added_param = lambda required: lambda d: _params(d).append(  # noqa: E731
+_params: Callable[[JSON], list[JSON]] = lambda d: _op(d)["parameters"]  # noqa: E731
+_responses: Callable[[JSON], JSON] = lambda d: _op(d)["responses"]  # noqa: E731
+_post: Callable[[JSON], JSON] = lambda d: _op(d, "post")  # noqa: E731
+_body: Callable[[JSON], JSON] = lambda d: _op(d, "post")["requestBody"]  # noqa: E731
+_added_param: Callable[[bool], Edit] = lambda required: lambda d: _params(d).append(  # noqa: E731
     {"in": "query", "name": "side", "required": required, "schema": STRING}
 )
 
@@ -314,13 +320,15 @@ OPENAPI_CASES = [
 
 
 @pytest.mark.parametrize(("rule", "old_edit", "new_edit", "breaking", "reverse"), OPENAPI_CASES)
-def test_openapi_rule_and_its_reverse(rule, old_edit, new_edit, breaking, reverse):
+def test_openapi_rule_and_its_reverse(
+    rule: str, old_edit: Edit, new_edit: Edit, breaking: bool, reverse: list[str]
+) -> None:
     old, new = edited(openapi(), old_edit), edited(openapi(), new_edit)
     assert _verdicts(classify_openapi(old, new)) == [(rule, None, breaking)]
     assert [change.rule.id for change in classify_openapi(new, old)] == reverse
 
 
-def test_changed_success_status_is_a_removal_and_an_addition():
+def test_changed_success_status_is_a_removal_and_an_addition() -> None:
     def created(document: JSON) -> None:
         _responses(document)["201"] = _responses(document).pop("200")
 
@@ -331,7 +339,7 @@ def test_changed_success_status_is_a_removal_and_an_addition():
     ]
 
 
-def test_a_model_shared_by_many_operations_is_reported_once_per_direction():
+def test_a_model_shared_by_many_operations_is_reported_once_per_direction() -> None:
     def drop_note(document: JSON) -> None:
         del document["components"]["schemas"]["Thing"]["properties"]["note"]
 
@@ -339,7 +347,7 @@ def test_a_model_shared_by_many_operations_is_reported_once_per_direction():
     assert [(c.location, c.direction) for c in changes] == [("Thing.note", "response")]
 
 
-def test_metadata_changes_are_not_contract_changes():
+def test_metadata_changes_are_not_contract_changes() -> None:
     def describe(document: JSON) -> None:
         _op(document)["description"] = "Other words."
         document["components"]["schemas"]["Thing"]["title"] = "A thing"
@@ -347,10 +355,10 @@ def test_metadata_changes_are_not_contract_changes():
     assert classify_openapi(openapi(), edited(openapi(), describe)) == []
 
 
-_channel = lambda d: d["channels"]["demo.ws"]  # noqa: E731
-_operations = lambda d: d["operations"]  # noqa: E731
-_messages = lambda d: d["components"]["messages"]  # noqa: E731
-_schemas = lambda d: d["components"]["schemas"]  # noqa: E731
+_channel: Callable[[JSON], JSON] = lambda d: d["channels"]["demo.ws"]  # noqa: E731
+_operations: Callable[[JSON], JSON] = lambda d: d["operations"]  # noqa: E731
+_messages: Callable[[JSON], JSON] = lambda d: d["components"]["messages"]  # noqa: E731
+_schemas: Callable[[JSON], JSON] = lambda d: d["components"]["schemas"]  # noqa: E731
 _message_ref = {"$ref": "#/channels/demo.ws/messages/Extra"}
 
 ASYNCAPI_CASES = [
@@ -389,7 +397,9 @@ ASYNCAPI_CASES = [
 
 
 @pytest.mark.parametrize(("rule", "edit", "breaking", "reverse"), ASYNCAPI_CASES)
-def test_asyncapi_rule_and_its_reverse(rule, edit, breaking, reverse):
+def test_asyncapi_rule_and_its_reverse(
+    rule: str, edit: Edit, breaking: bool, reverse: list[tuple[str, str | None, bool]]
+) -> None:
     new = edited(asyncapi(), edit)
     assert _verdicts(classify_asyncapi(asyncapi(), new)) == [(rule, None, breaking)]
     assert _verdicts(classify_asyncapi(new, asyncapi())) == reverse
@@ -403,7 +413,9 @@ MESSAGE_CASES = [
 
 
 @pytest.mark.parametrize(("operation", "key", "direction", "breaking"), MESSAGE_CASES)
-def test_message_added_to_an_operation_in_both_directions(operation, key, direction, breaking):
+def test_message_added_to_an_operation_in_both_directions(
+    operation: str, key: str, direction: str, breaking: bool
+) -> None:
     new = edited(asyncapi(), lambda d: _operations(d)[operation][key].append(_message_ref))
     assert _verdicts(classify_asyncapi(asyncapi(), new)) == [("message-added", direction, breaking)]
     assert _verdicts(classify_asyncapi(new, asyncapi())) == [("message-removed", direction, True)]
@@ -435,11 +447,13 @@ PAYLOAD_CASES = [
 
 
 @pytest.mark.parametrize(("edit", "verdict"), PAYLOAD_CASES)
-def test_message_payloads_are_compared_in_the_direction_they_travel(edit, verdict):
+def test_message_payloads_are_compared_in_the_direction_they_travel(
+    edit: Edit, verdict: tuple[str, str | None, bool]
+) -> None:
     assert _verdicts(classify_asyncapi(asyncapi(), edited(asyncapi(), edit))) == [verdict]
 
 
-def test_spec_files_added_and_removed():
+def test_spec_files_added_and_removed() -> None:
     core, broker = {"core_openapi.json": openapi()}, {"broker_openapi.json": openapi()}
     report = compare(Contracts("old", core), Contracts("new", {**core, **broker}))
     assert [(c.rule.id, c.spec, c.breaking) for c in report.changes] == [
@@ -451,7 +465,7 @@ def test_spec_files_added_and_removed():
     ]
 
 
-def test_every_rule_has_a_case():
+def test_every_rule_has_a_case() -> None:
     covered = {"spec-added", "spec-removed", "message-added", "message-removed"}
     for rule, *_, reverse in SCHEMA_CASES:
         covered |= {rule, reverse}
@@ -463,11 +477,11 @@ def test_every_rule_has_a_case():
     assert set(RULES) - covered == set()
 
 
-def test_docs_hold_the_rule_table():
+def test_docs_hold_the_rule_table() -> None:
     assert render_rule_table() in (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
 
 
-def test_rules_without_a_direction_break_both_ways_or_neither():
+def test_rules_without_a_direction_break_both_ways_or_neither() -> None:
     directional = {
         "property-added-required",
         "property-became-required",
@@ -490,7 +504,7 @@ def _with_side(document: JSON, side: JSON) -> JSON:
     return document
 
 
-def test_a_reference_and_an_inline_schema_compare_by_content():
+def test_a_reference_and_an_inline_schema_compare_by_content() -> None:
     """`Side | null` becoming an inline enum of the same values only drops `null`."""
     old = _with_side(
         openapi(), {"anyOf": [{"$ref": "#/components/schemas/Side"}, {"type": "null"}]}
