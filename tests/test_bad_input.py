@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from support import run_cli, snapshot
@@ -46,7 +47,7 @@ class WeirdModule(Module):
 
 
 @pytest.fixture
-def generated_tree(generated_copy):
+def generated_tree(generated_copy: Path) -> Path:
     """The `src` of a fresh clone whose artifacts were generated (the 'previous files')."""
     return generated_copy / "src"
 
@@ -59,8 +60,8 @@ def generated_tree(generated_copy):
     ],
 )
 def test_failing_module_fails_the_run_and_leaves_previous_files(
-    generated_tree, package, source, reason
-):
+    generated_tree: Path, package: str, source: str, reason: str
+) -> None:
     module_dir = generated_tree / "trading_api" / "modules" / package
     module_dir.mkdir()
     (module_dir / "__init__.py").write_text(textwrap.dedent(source))
@@ -78,7 +79,7 @@ def test_failing_module_fails_the_run_and_leaves_previous_files(
     assert snapshot(generated_tree) == before
 
 
-def test_unknown_module_exits_2(generated_tree):
+def test_unknown_module_exits_2(generated_tree: Path) -> None:
     before = snapshot(generated_tree)
     result = run_cli(["generate", "--modules", "brokr"], src=generated_tree)
     assert result.returncode == 2
@@ -86,7 +87,9 @@ def test_unknown_module_exits_2(generated_tree):
     assert snapshot(generated_tree) == before
 
 
-def test_malformed_ws_declaration_fails_with_file_line_and_writes_nothing(generated_tree):
+def test_malformed_ws_declaration_fails_with_file_line_and_writes_nothing(
+    generated_tree: Path,
+) -> None:
     ws_py = generated_tree / "trading_api/modules/datafeed/ws.py"
     source = ws_py.read_text()
     ws_py.write_text(source + "\nTicksRouter: TypeAlias = WsRouter[Bar]\n")
@@ -101,7 +104,7 @@ def test_malformed_ws_declaration_fails_with_file_line_and_writes_nothing(genera
     assert snapshot(generated_tree) == before
 
 
-def test_declaration_in_a_docstring_generates_nothing(generated_tree):
+def test_declaration_in_a_docstring_generates_nothing(generated_tree: Path) -> None:
     ws_py = generated_tree / "trading_api/modules/datafeed/ws.py"
     ws_py.write_text(ws_py.read_text() + '\n"""TicksRouter: TypeAlias = WsRouter[Bar, Bar]"""\n')
     result = run_cli(["generate"], src=generated_tree)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -14,7 +16,10 @@ from trading_api.framework.module import Module
 from trading_api.framework.module_app import build_module_app
 
 Colour = enum.Enum("Colour", {"RED": "red", "GREEN": "green"})
-ColourWithBlue = enum.Enum("Colour", {"RED": "red", "GREEN": "green", "BLUE": "blue"})
+# named "Colour" on purpose: the same schema, one value more
+ColourWithBlue = enum.Enum(  # type: ignore[misc]
+    "Colour", {"RED": "red", "GREEN": "green", "BLUE": "blue"}
+)
 
 
 def _spec(
@@ -23,8 +28,8 @@ def _spec(
     price_type: type = int,
     colour: type = Colour,
     description: str = "Things.",
-) -> dict:
-    model = type(
+) -> dict[str, Any]:
+    model: Any = type(  # built at run time: `list[model]` is no static type
         "Thing", (BaseModel,), {"__annotations__": {"price": price_type, "colour": colour}}
     )
     router = APIRouter()
@@ -54,33 +59,33 @@ def _spec(
     return build_module_app(Demo(), "v1").openapi()
 
 
-def test_added_query_parameter():
+def test_added_query_parameter() -> None:
     assert diff_openapi(_spec(), _spec(with_limit=True)) == [
         "compatible: GET /things: added query parameter 'limit' (integer, optional)"
     ]
 
 
-def test_retyped_property():
+def test_retyped_property() -> None:
     assert diff_openapi(_spec(), _spec(price_type=float)) == [
         "BREAKING: Thing.price: retyped integer → number"  # a response now carries floats
     ]
 
 
-def test_added_enum_value():
+def test_added_enum_value() -> None:
     assert diff_openapi(_spec(colour=Colour), _spec(colour=ColourWithBlue)) == [
         "BREAKING: Colour: added values 'blue'"  # exhaustive readers meet an unknown value
     ]
 
 
-def test_description_only_is_metadata():
+def test_description_only_is_metadata() -> None:
     assert diff_openapi(_spec(), _spec(description="Other words.")) == [METADATA_ONLY]
 
 
-def test_identical_specs_have_no_changes():
+def test_identical_specs_have_no_changes() -> None:
     assert diff_openapi(_spec(), _spec()) == []
 
 
-def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(generated_copy):
+def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(generated_copy: Path) -> None:
     src = generated_copy / "src"  # generated once already
     before = snapshot(src)
     again = run_cli(["generate"], src=src)
@@ -116,7 +121,7 @@ def test_pipeline_logs_change_and_rewrites_nothing_when_unchanged(generated_copy
     assert "verbose: bool | None = None" in client
 
 
-def _asyncapi(*, with_status: bool = False, tick_type: type = int) -> dict:
+def _asyncapi(*, with_status: bool = False, tick_type: type = int) -> dict[str, Any]:
     from trading_api.ws import WsRouter, build_asyncapi
 
     request = type("TickRequest", (BaseModel,), {"__annotations__": {"symbol": str}})
@@ -137,13 +142,13 @@ def _asyncapi(*, with_status: bool = False, tick_type: type = int) -> dict:
     return build_asyncapi(title="demo", version="1", address="/api/v1/demo/ws", routers=routers)
 
 
-def test_asyncapi_added_route_lists_its_operations_and_messages():
+def test_asyncapi_added_route_lists_its_operations_and_messages() -> None:
     changes = diff_asyncapi(_asyncapi(), _asyncapi(with_status=True))
     assert any(line.startswith("compatible: operation status") for line in changes), changes
     assert all(line.startswith("compatible: ") for line in changes)
 
 
-def test_asyncapi_payload_schema_change_is_itemised():
+def test_asyncapi_payload_schema_change_is_itemised() -> None:
     assert diff_asyncapi(_asyncapi(), _asyncapi(tick_type=float)) == [
         "BREAKING: Tick.value: retyped integer → number"
     ]

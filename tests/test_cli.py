@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from support import PACKAGE, copy_tree, refused_serve, run_cli, snapshot
 
 
-def test_generate_output_dir_writes_there_and_changes_nothing_under_src(tmp_path):
+def test_generate_output_dir_writes_there_and_changes_nothing_under_src(tmp_path: Path) -> None:
     before = snapshot(PACKAGE)
     result = run_cli(["generate", "--output-dir", str(tmp_path / "out")])
     assert result.returncode == 0, result.stderr
@@ -17,7 +19,7 @@ def test_generate_output_dir_writes_there_and_changes_nothing_under_src(tmp_path
     assert snapshot(PACKAGE) == before
 
 
-def test_unknown_module_is_a_usage_error_listing_available_modules(tmp_path):
+def test_unknown_module_is_a_usage_error_listing_available_modules(tmp_path: Path) -> None:
     result = run_cli(["generate", "--modules", "core, nope", "--output-dir", str(tmp_path)])
     assert result.returncode == 2
     assert "unknown module 'nope'" in result.stderr
@@ -26,19 +28,19 @@ def test_unknown_module_is_a_usage_error_listing_available_modules(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_spaces_after_commas_are_tolerated(tmp_path):
+def test_spaces_after_commas_are_tolerated(tmp_path: Path) -> None:
     result = run_cli(["generate", "--modules", "core, core", "--output-dir", str(tmp_path)])
     assert result.returncode == 0, result.stderr
     assert "Generating for modules: core" in result.stdout
 
 
-def test_list_modules_discovers_module_folders():
+def test_list_modules_discovers_module_folders() -> None:
     result = run_cli(["list-modules"])
     assert result.returncode == 0
     assert "  - core" in result.stdout.splitlines()
 
 
-def test_clean_removes_every_generated_artifact_and_nothing_else(generated_copy):
+def test_clean_removes_every_generated_artifact_and_nothing_else(generated_copy: Path) -> None:
     tree = generated_copy
     src = tree / "src"
     generated = src / "trading_api/modules/core/specs_generated/core_openapi.json"
@@ -58,13 +60,13 @@ def test_clean_removes_every_generated_artifact_and_nothing_else(generated_copy)
 
 
 @pytest.mark.parametrize("command", ["generate", "list-modules", "clean", "serve"])
-def test_every_command_has_help(command):
+def test_every_command_has_help(command: str) -> None:
     result = run_cli([command, "--help"])
     assert result.returncode == 0
     assert "usage: trading-api" in result.stdout
 
 
-def test_serve_without_packaged_specs_names_the_fix(tmp_path):
+def test_serve_without_packaged_specs_names_the_fix(tmp_path: Path) -> None:
     tree = copy_tree(tmp_path / "tree")
     result = run_cli(["serve", "--port", "0"], src=tree / "src")
     assert result.returncode == 1
@@ -72,7 +74,9 @@ def test_serve_without_packaged_specs_names_the_fix(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(generated_copy):
+def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(
+    generated_copy: Path,
+) -> None:
     src = generated_copy / "src"
     specs = src / "trading_api/modules/core/specs_generated"
     stale = specs / "core_v9_openapi.json"
@@ -88,7 +92,9 @@ def test_generate_clean_removes_stale_artifacts_and_keeps_current_ones(generated
 BAD_SETTINGS = {"TRADING_API_DATAFEED_SEED": "abc", "TRADING_API_BROKER_QUOTE_INTERVAL": "-1"}
 
 
-def test_generation_never_reads_module_settings(tmp_path, monkeypatch):
+def test_generation_never_reads_module_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name, value in BAD_SETTINGS.items():
         monkeypatch.setenv(name, value)
     result = run_cli(["generate", "--output-dir", str(tmp_path / "out")])
@@ -96,7 +102,7 @@ def test_generation_never_reads_module_settings(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("variable", "value"), BAD_SETTINGS.items())
-def test_serve_with_invalid_settings_names_the_variable(variable, value):
+def test_serve_with_invalid_settings_names_the_variable(variable: str, value: str) -> None:
     result = refused_serve(["--port", "0"], **{variable: value})
     assert result.returncode == 1
     assert f"invalid {variable}={value!r}" in result.stderr

@@ -12,7 +12,7 @@ from support import ROOT
 
 from trading_api.app import create_app
 from trading_api.client_runtime import (
-    ApiError,
+    ApiStatusError,
     ApiValidationError,
     path_segment,
     query_params,
@@ -23,7 +23,7 @@ from trading_api.models import HealthStatus
 
 
 @pytest.mark.anyio
-async def test_core_client_calls_the_app_in_process_through_asgi_transport():
+async def test_core_client_calls_the_app_in_process_through_asgi_transport() -> None:
     app = create_app()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
         client = CoreClient("http://localhost", http_client=http)
@@ -45,11 +45,11 @@ def _recording_transport(
 
 
 @pytest.mark.anyio
-async def test_non_2xx_raises_typed_error_with_status_body_and_request():
+async def test_non_2xx_raises_typed_error_with_status_body_and_request() -> None:
     seen: list[httpx.Request] = []
     http = httpx.AsyncClient(transport=_recording_transport(404, {"detail": "no such thing"}, seen))
     client = CoreClient("http://api.test", http_client=http)
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ApiStatusError) as caught:
         await client.get_health()
     assert caught.value.status_code == 404
     assert caught.value.detail == "no such thing"
@@ -58,7 +58,7 @@ async def test_non_2xx_raises_typed_error_with_status_body_and_request():
 
 
 @pytest.mark.anyio
-async def test_422_raises_validation_error_with_details():
+async def test_422_raises_validation_error_with_details() -> None:
     detail = [
         {"loc": ["query", "limit"], "msg": "Input should be a valid integer", "type": "int_parsing"}
     ]
@@ -70,7 +70,7 @@ async def test_422_raises_validation_error_with_details():
 
 
 @pytest.mark.anyio
-async def test_default_headers_and_base_url_are_applied_to_injected_client():
+async def test_default_headers_and_base_url_are_applied_to_injected_client() -> None:
     seen: list[httpx.Request] = []
     body = {
         "status": "ok",
@@ -96,19 +96,19 @@ class Kind(str, enum.Enum):  # noqa: UP042 (the str-mixin case httpx gets wrong)
     LIMIT = "limit"
 
 
-def test_path_segments_are_url_encoded():
+def test_path_segments_are_url_encoded() -> None:
     assert path_segment("EUR/USD #1") == "EUR%2FUSD%20%231"
     assert path_segment(Kind.LIMIT) == "limit"
 
 
-def test_query_params_drop_none_and_encode_enums_bools_and_lists():
+def test_query_params_drop_none_and_encode_enums_bools_and_lists() -> None:
     assert query_params(
         {"a": None, "side": Side.BUY, "kind": Kind.LIMIT, "flag": True, "s": ["x", Kind.LIMIT]}
     ) == {"side": 1, "kind": "limit", "flag": "true", "s": ["x", "limit"]}
 
 
 @pytest.mark.slow
-def test_src_and_generated_code_pass_mypy_strict():
+def test_src_and_generated_code_pass_mypy_strict() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "src/trading_api", "hatch_build.py"],
         cwd=ROOT,
@@ -120,13 +120,13 @@ def test_src_and_generated_code_pass_mypy_strict():
     assert list((ROOT / "src/trading_api/clients").glob("*.py")), "nothing generated to check"
 
 
-def test_query_string_repeats_lists_escapes_and_is_empty_when_nothing_is_set():
+def test_query_string_repeats_lists_escapes_and_is_empty_when_nothing_is_set() -> None:
     assert query_string({"s": ["a b", "c&d"], "n": 1}) == "?s=a+b&s=c%26d&n=1"
     assert query_string({"unset": None}) == ""
 
 
 @pytest.mark.anyio
-async def test_query_parameters_reach_the_server_decoded():
+async def test_query_parameters_reach_the_server_decoded() -> None:
     seen: list[httpx.Request] = []
     http = httpx.AsyncClient(transport=_recording_transport(200, [], seen))
     client = DatafeedClient("http://api.test", http_client=http)

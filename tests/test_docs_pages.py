@@ -139,7 +139,9 @@ def _operations(openapi: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def test_root_leads_to_swagger_ui_which_renders_every_operation_offline(server, page):
+def test_root_leads_to_swagger_ui_which_renders_every_operation_offline(
+    server: Server, page: tuple[Page, Traffic]
+) -> None:
     tab, traffic = page
     expected = _operations(_json(server, "/api/v1/openapi.json"))
     assert {("GET", "/api/v1/core/health"), ("POST", "/api/v1/broker/orders")} <= set(expected)
@@ -158,7 +160,7 @@ def test_root_leads_to_swagger_ui_which_renders_every_operation_offline(server, 
     traffic.assert_clean()
 
 
-def test_docs_shortcut_leads_to_swagger_ui(server, page):
+def test_docs_shortcut_leads_to_swagger_ui(server: Server, page: tuple[Page, Traffic]) -> None:
     tab, traffic = page
     tab.goto(server.base_url + "/docs")
     assert urlsplit(tab.url).path == "/api/v1/docs"
@@ -167,7 +169,9 @@ def test_docs_shortcut_leads_to_swagger_ui(server, page):
     traffic.assert_clean()
 
 
-def test_websocket_docs_render_every_channel_offline(server, page):
+def test_websocket_docs_render_every_channel_offline(
+    server: Server, page: tuple[Page, Traffic]
+) -> None:
     tab, traffic = page
     asyncapi = _json(server, "/api/v1/ws/asyncapi.json")
     addresses = sorted(channel["address"] for channel in asyncapi["channels"].values())

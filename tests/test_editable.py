@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from support import clean_env, copy_tree
@@ -28,7 +29,7 @@ def add_routes(router: APIRouter) -> None:
 '''
 
 
-def _uv(*args: str, cwd, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _uv(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         ["uv", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=600
     )
@@ -38,14 +39,14 @@ def _uv(*args: str, cwd, check: bool = True) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture(scope="module")
-def tree(tmp_path_factory):
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh clone after `uv sync`: the editable install built, contracts generated."""
     tree = copy_tree(tmp_path_factory.mktemp("editable") / "tree")
     _uv("sync", cwd=tree)
     return tree
 
 
-def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tree):
+def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tree: Path) -> None:
     core = tree / "src/trading_api/modules/core"
     client = tree / "src/trading_api/clients/core.py"
     assert "async def get_health" in client.read_text()
@@ -87,7 +88,9 @@ def test_module_sources_at_any_depth_rebuild_and_generated_files_never_do(tree):
     assert probe.stdout.strip() == "True"
 
 
-def test_a_module_failing_at_import_degrades_uv_run_but_fails_generate_and_build(tree, tmp_path):
+def test_a_module_failing_at_import_degrades_uv_run_but_fails_generate_and_build(
+    tree: Path, tmp_path: Path
+) -> None:
     spec = tree / "src/trading_api/modules/core/specs_generated/core_openapi.json"
     before = spec.read_bytes()
     service = tree / "src/trading_api/modules/core/service.py"

@@ -7,11 +7,16 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 from support import clean_env, serve, snapshot, wait_for
+
+if TYPE_CHECKING:  # the session fixture's type (conftest is pytest's, not imported here)
+    from conftest import BuiltDist
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +28,9 @@ def _make_read_only(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(built_dist, tmp_path_factory):
+def installed(
+    built_dist: BuiltDist, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Path]]:
     """A venv with `<wheel>[server,clients]` installed; the package folder made read-only."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     env = clean_env()
@@ -60,7 +67,9 @@ def installed(built_dist, tmp_path_factory):
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-def test_server_from_wheel_serves_merged_spec_and_core_client_works(installed, tmp_path):
+def test_server_from_wheel_serves_merged_spec_and_core_client_works(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
     venv, package = installed
     before = snapshot(package)
     outside = tmp_path / "elsewhere"
@@ -94,7 +103,9 @@ def test_server_from_wheel_serves_merged_spec_and_core_client_works(installed, t
     assert not any(os.scandir(outside)), "the server wrote into its working directory"
 
 
-def test_installed_serve_reload_only_reloads_code_and_writes_nothing(installed, tmp_path):
+def test_installed_serve_reload_only_reloads_code_and_writes_nothing(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
     venv, package = installed
     before = snapshot(package)
     outside = tmp_path / "elsewhere"
@@ -105,6 +116,7 @@ def test_installed_serve_reload_only_reloads_code_and_writes_nothing(installed, 
             lambda: _health(server.base_url), timeout=120, what="the reloader's first worker"
         )
         console = "".join(server.output)
+    assert isinstance(health, dict)  # what `_health` returns once the server answers
     assert health["contracts"] == {"stale": False}
     assert "codegen:" not in console  # nothing regenerated: not a checkout
     assert snapshot(package) == before, "the reloading server wrote into the installed package"

@@ -30,7 +30,7 @@ def _run_without(modules: list[str], code: str) -> subprocess.CompletedProcess[s
     )
 
 
-def test_importing_the_clients_without_httpx_names_the_clients_extra():
+def test_importing_the_clients_without_httpx_names_the_clients_extra() -> None:
     result = _run_without(["httpx"], "import trading_api.clients")
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -40,7 +40,7 @@ def test_importing_the_clients_without_httpx_names_the_clients_extra():
 
 
 @pytest.mark.parametrize("tool", ["jinja2", "black", "isort"])
-def test_generate_without_a_codegen_tool_names_the_codegen_extra(tool, tmp_path: Path):
+def test_generate_without_a_codegen_tool_names_the_codegen_extra(tool: str, tmp_path: Path) -> None:
     output = tmp_path / "out"
     code = (
         "from trading_api.cli import main\n"
@@ -64,7 +64,9 @@ def test_generate_without_a_codegen_tool_names_the_codegen_extra(tool, tmp_path:
         ("TRADING_API_BROKER_QUOTE_INTERVAL", "-1", "broker"),
     ],
 )
-def test_a_bad_setting_is_blamed_on_the_module_that_owns_it(monkeypatch, variable, value, owner):
+def test_a_bad_setting_is_blamed_on_the_module_that_owns_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, owner: str
+) -> None:
     # the broker attaches first and makes the datafeed read its settings (in-process quotes)
     monkeypatch.setenv(variable, value)
     with pytest.raises(ModuleStartError) as raised:

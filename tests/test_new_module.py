@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ class TradingSignalsModule(Module):
 
 
 @pytest.mark.slow
-def test_hyphenated_module_with_v2_is_discovered_generated_and_mounted(tmp_path):
+def test_hyphenated_module_with_v2_is_discovered_generated_and_mounted(tmp_path: Path) -> None:
     src = copy_tree(tmp_path / "tree") / "src"
     package = src / "trading_api/modules/trading_signals"
     package.mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
@@ -14,7 +15,7 @@ from trading_api.app import create_app
 from trading_api.codegen.files import dump_json
 from trading_api.framework.discovery import discover_packages, instantiate
 from trading_api.framework.merge import SpecMergeError, SpecPart, merge_openapi
-from trading_api.framework.module_app import build_module_apps
+from trading_api.framework.module_app import ModuleApp, build_module_apps
 from trading_api.framework.packaged_specs import read_packaged_spec
 
 MODULE_APPS = [
@@ -25,7 +26,7 @@ MODULE_APPS = [
 
 
 @pytest.mark.parametrize("module_app", MODULE_APPS, ids=lambda m: f"{m.module.name}-{m.version}")
-def test_packaged_openapi_equals_live_app_and_validates(module_app):
+def test_packaged_openapi_equals_live_app_and_validates(module_app: ModuleApp) -> None:
     packaged = read_packaged_spec(module_app.module, module_app.version, "openapi")
     assert dump_json(packaged) == dump_json(module_app.openapi())
     validate(packaged)
@@ -35,17 +36,19 @@ ASYNCAPI_SCHEMA = json.loads((ROOT / "tests/ws/schemas/asyncapi-3.0.0.json").rea
 WS_MODULE_APPS = [m for m in MODULE_APPS if m.ws_routers]
 
 
-def asyncapi_errors(document: dict) -> list[str]:
+def asyncapi_errors(document: dict[str, Any]) -> list[str]:
     validator = jsonschema.Draft7Validator(ASYNCAPI_SCHEMA)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
 
 
-def test_some_module_has_websocket_routes():
+def test_some_module_has_websocket_routes() -> None:
     assert WS_MODULE_APPS, "no module exercises the WebSocket generation"
 
 
 @pytest.mark.parametrize("module_app", WS_MODULE_APPS, ids=lambda m: f"{m.module.name}-{m.version}")
-def test_packaged_asyncapi_equals_live_app_and_validates_against_official_schema(module_app):
+def test_packaged_asyncapi_equals_live_app_and_validates_against_official_schema(
+    module_app: ModuleApp,
+) -> None:
     packaged = read_packaged_spec(module_app.module, module_app.version, "asyncapi")
     assert dump_json(packaged) == dump_json(module_app.asyncapi())
     assert asyncapi_errors(packaged) == []
@@ -53,7 +56,7 @@ def test_packaged_asyncapi_equals_live_app_and_validates_against_official_schema
     assert addresses == [f"{module_app.mount_path}/ws"]
 
 
-def test_merged_asyncapi_is_served_and_validates_against_official_schema():
+def test_merged_asyncapi_is_served_and_validates_against_official_schema() -> None:
     with TestClient(create_app(), base_url="http://localhost") as client:
         merged = client.get("/api/v1/ws/asyncapi.json").json()
     assert asyncapi_errors(merged) == []
@@ -61,7 +64,7 @@ def test_merged_asyncapi_is_served_and_validates_against_official_schema():
     assert addresses == {f"{m.mount_path}/ws" for m in WS_MODULE_APPS if m.version == "v1"}
 
 
-def test_merged_openapi_is_served_valid_and_prefixed():
+def test_merged_openapi_is_served_valid_and_prefixed() -> None:
     with TestClient(create_app(), base_url="http://localhost") as client:
         merged = client.get("/api/v1/openapi.json").json()
         docs = client.get("/api/v1/docs")
@@ -75,7 +78,7 @@ def test_merged_openapi_is_served_valid_and_prefixed():
     assert docs.status_code == 200 and "/api/v1/openapi.json" in docs.text
 
 
-def _part(module: str, schema: dict) -> SpecPart:
+def _part(module: str, schema: dict[str, Any]) -> SpecPart:
     document = {
         "openapi": "3.1.0",
         "info": {"title": module, "version": "1"},
@@ -85,7 +88,7 @@ def _part(module: str, schema: dict) -> SpecPart:
     return SpecPart(module, f"/api/v1/{module}", json.loads(json.dumps(document)))
 
 
-def test_merge_dedupes_identical_components_and_prefixes_operation_ids():
+def test_merge_dedupes_identical_components_and_prefixes_operation_ids() -> None:
     merged = merge_openapi(
         [_part("a", {"type": "integer"}), _part("b", {"type": "integer"})], version="v1"
     )
@@ -97,14 +100,14 @@ def test_merge_dedupes_identical_components_and_prefixes_operation_ids():
     }
 
 
-def test_merge_rejects_same_named_different_components():
+def test_merge_rejects_same_named_different_components() -> None:
     with pytest.raises(SpecMergeError, match="Thing differs between modules 'a' and 'b'"):
         merge_openapi(
             [_part("a", {"type": "integer"}), _part("b", {"type": "string"})], version="v1"
         )
 
 
-def test_websocket_contract_page_lists_every_message_and_loads_nothing_external():
+def test_websocket_contract_page_lists_every_message_and_loads_nothing_external() -> None:
     with TestClient(create_app(), base_url="http://localhost") as client:
         merged = client.get("/api/v1/ws/asyncapi.json").json()
         page = client.get("/api/v1/ws/docs")
