@@ -15,6 +15,7 @@ Usage: uv run python benchmarks/reload_latency.py [--runs 5]
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 import time
@@ -77,7 +78,7 @@ def _measure(api: Path, runs: int, name: str, base_url: str) -> list[float]:
 '''
         api.write_text(api.read_text().replace("    return router\n", route))
         start = time.perf_counter()
-        _wait(lambda path=path: _answers(base_url, path))
+        _wait(functools.partial(_answers, base_url, path))
         samples.append(time.perf_counter() - start)
     return samples
 

@@ -28,8 +28,9 @@ import json
 import multiprocessing
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from multiprocessing.connection import Connection
+from typing import Any
 
 from pydantic import BaseModel
 from websockets.asyncio.client import connect
@@ -127,7 +128,7 @@ async def stream_client(url: str, count: int) -> None:
 
 
 def measure(
-    client: Callable[[str, int], Awaitable[None]], url: str, count: int
+    client: Callable[[str, int], Coroutine[Any, Any, None]], url: str, count: int
 ) -> tuple[float, float]:
     """(messages per CPU second, messages per wall second) of one client run."""
     cpu, wall = time.process_time(), time.perf_counter()

@@ -16,7 +16,7 @@ import pytest
 from auth.users import new_key
 
 from trading_api.app import create_app
-from trading_api.clients import ApiError, BrokerClient, DatafeedClient
+from trading_api.clients import ApiStatusError, BrokerClient, DatafeedClient
 from trading_api.models import (
     LeverageSetParams,
     OrderStatus,
@@ -46,7 +46,7 @@ def fee(qty: float, price: float) -> float:
 
 async def status_of(call: Awaitable[object]) -> tuple[int, str | None]:
     """Status and error code of a call that fails."""
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ApiStatusError) as raised:
         await call
     return raised.value.status_code, raised.value.code
 
@@ -166,7 +166,7 @@ async def test_leverage_info_set_and_preview(app: App) -> None:
 
     beyond = params.model_copy(update={"leverage": CONFIG.leverage.max + CONFIG.leverage.step})
     assert (await app.broker.preview_leverage(beyond)).errors
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ApiStatusError) as raised:
         await app.broker.set_leverage(beyond)
     assert (raised.value.status_code, raised.value.code) == (400, "invalid_leverage")
 

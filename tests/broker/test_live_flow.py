@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support import Server
 
-from trading_api.clients import ApiError, BrokerClient, DatafeedClient
+from trading_api.clients import ApiStatusError, BrokerClient, DatafeedClient
 from trading_api.models import (
     Brackets,
     ConnectionStatus,
@@ -52,7 +52,7 @@ def fee(qty: float, price: float) -> float:
 
 
 async def status_of(call: Awaitable[object]) -> int:
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ApiStatusError) as raised:
         await call
     return raised.value.status_code
 

@@ -11,6 +11,7 @@ import pytest
 
 from trading_api.auth.principal import Principal
 from trading_api.auth.ws import acting_as
+from trading_api.env_settings import SettingsError
 from trading_api.framework import ModuleRegistry
 from trading_api.models.broker import (
     BrokerConnectionSubscriptionRequest,
@@ -30,7 +31,7 @@ from trading_api.modules.broker.errors import MarketDataUnavailableError, Unknow
 from trading_api.modules.broker.market import ManualMarketData, PriceQuote
 from trading_api.modules.broker.quotes import HttpMarketData, InProcessMarketData, price_quote
 from trading_api.modules.broker.service import BrokerService
-from trading_api.modules.broker.settings import BrokerSettings, SettingsError
+from trading_api.modules.broker.settings import BrokerSettings
 from trading_api.modules.datafeed import DatafeedModule
 from trading_api.modules.datafeed.simulator import SimulatorSource
 from trading_api.storage import Database, StorageSettings

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from trading_api.clients import ApiError, BrokerClient, DatafeedClient
+from trading_api.clients import ApiStatusError, BrokerClient, DatafeedClient
 from trading_api.models import (
     ConnectionStatus,
     OrderStatus,
@@ -69,7 +69,7 @@ async def test_broker_fills_at_the_remote_datafeed_quote() -> None:
             # (polling the open position's symbol) reports the lost connection.
             datafeed_server.process.terminate()
             datafeed_server.process.wait(timeout=15)
-            with pytest.raises(ApiError) as raised:
+            with pytest.raises(ApiStatusError) as raised:
                 await broker.place_order(
                     PreOrder(symbol=SYMBOL, type=OrderType.Market, side=Side.Buy, qty=1)
                 )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
+from redis import Redis
 from support import Server, clean_env, serve, wait_for
 from ws.harness import Client, client, run_server
 
@@ -47,8 +47,8 @@ class Deployment:
     redis: RedisServer
     prefix: str
 
-    def redis_client(self) -> redis.Redis:
-        return redis.Redis(port=self.redis.port, decode_responses=True)
+    def redis_client(self) -> Redis:
+        return Redis(port=self.redis.port, decode_responses=True)
 
     def lease_key(self, request: dict[str, Any]) -> str:
         return f"{self.prefix}:lease:ws:{quotes_topic(request)}"

@@ -83,7 +83,7 @@ def _imports(script: str) -> set[str]:
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
-def test_documenting_every_module_imports_only_the_hook_dependencies():
+def test_documenting_every_module_imports_only_the_hook_dependencies() -> None:
     # what the interpreter imports before any code runs (site's .pth files, e.g. setuptools'
     # _distutils_hack, a dev dependency's requirement) is no module's doing
     modules = _imports(_DOCUMENT_EVERY_MODULE)

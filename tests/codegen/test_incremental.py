@@ -18,7 +18,7 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text() + text)
 
 
-def test_only_changed_modules_and_their_importers_are_planned(tmp_path):
+def test_only_changed_modules_and_their_importers_are_planned(tmp_path: Path) -> None:
     src = copy_tree(tmp_path / "tree") / "src"
     package = src / "trading_api"
     assert run_cli(["generate"], src=src).returncode == 0

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from trading_api.codegen.errors import GenerationError
-from trading_api.codegen.ws_declarations import parse_ws_declarations
+from trading_api.codegen.ws_declarations import RouterDeclaration, parse_ws_declarations
 
 PACKAGE = "trading_api.modules.demo.ws"
 
 
-def _parse(tmp_path, source: str):
+def _parse(tmp_path: Path, source: str) -> list[RouterDeclaration]:
     path = tmp_path / "ws.py"
     path.write_text(textwrap.dedent(source))
     return parse_ws_declarations(path, PACKAGE)
 
 
-def _line_of(tmp_path, text: str) -> int:
+def _line_of(tmp_path: Path, text: str) -> int:
     lines = (tmp_path / "ws.py").read_text().splitlines()
     return next(number for number, line in enumerate(lines, 1) if line.startswith(text))
 
 
-def test_declarations_with_nested_types_other_modules_and_type_checking_block(tmp_path):
+def test_declarations_with_nested_types_other_modules_and_type_checking_block(
+    tmp_path: Path,
+) -> None:
     declarations = _parse(
         tmp_path,
         '''
@@ -87,7 +90,9 @@ def test_declarations_with_nested_types_other_modules_and_type_checking_block(tm
         ("ThingsRouter: TypeAlias = WsRouter[int, int\n", 1, "never closed"),
     ],
 )
-def test_malformed_declaration_names_file_and_line(tmp_path, source, line, reason):
+def test_malformed_declaration_names_file_and_line(
+    tmp_path: Path, source: str, line: int, reason: str
+) -> None:
     with pytest.raises(GenerationError) as caught:
         _parse(tmp_path, source)
     message = str(caught.value)

@@ -22,7 +22,7 @@ import pytest
 from support import clean_env
 from ws.harness import client
 
-from trading_api.clients import ApiError, DatafeedClient
+from trading_api.clients import ApiStatusError, DatafeedClient
 from trading_api.models import Bar, QuotesRequest
 
 from .helpers import merged
@@ -139,7 +139,7 @@ async def test_symbols_come_from_the_files(server: LiveDatafeed) -> None:
         assert aapl.supported_resolutions == ["1D", "1W", "1M"] and not aapl.has_intraday
         config = await api.get_config()
         assert config.supported_resolutions == ACME_RESOLUTIONS
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(ApiStatusError) as caught:
             await api.resolve_symbol("BTCUSD")  # the simulator is not running
         assert caught.value.status_code == 404
 
@@ -200,7 +200,7 @@ async def test_unserved_resolutions_and_empty_ranges(server: LiveDatafeed) -> No
     end = ACME_START + 3 * UTC_DAY
     async with DatafeedClient(server.base_url) as api:
         for symbol, resolution in (("ACME", "5"), ("ACME", "1"), ("AAPL", "60")):
-            with pytest.raises(ApiError) as caught:
+            with pytest.raises(ApiStatusError) as caught:
                 await api.get_bars(symbol=symbol, resolution=resolution, from_=0, to=end)
             assert caught.value.status_code == 400
             assert f"resolution {resolution!r} is not served for {symbol}" in caught.value.message

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from ws.harness import Client, client
 
-from trading_api.clients import ApiError, ApiValidationError, DatafeedClient
+from trading_api.clients import ApiStatusError, ApiValidationError, DatafeedClient
 from trading_api.models import Bar, QuotesRequest
 
 from .helpers import assert_consistent, merged
@@ -82,7 +82,7 @@ async def test_config_search_and_resolve(server: LiveDatafeed) -> None:
         assert set(info.supported_resolutions) <= set(config.supported_resolutions)
         assert (await api.resolve_symbol("aapl")) == info
 
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(ApiStatusError) as caught:
             await api.resolve_symbol("NOPE")
         assert caught.value.status_code == 404
         assert caught.value.code == "unknown_symbol"
@@ -310,7 +310,7 @@ async def test_error_statuses_match_the_served_openapi(server: LiveDatafeed) -> 
 
 async def test_client_raises_typed_errors(server: LiveDatafeed) -> None:
     async with DatafeedClient(server.base_url) as api:
-        with pytest.raises(ApiError) as unknown:
+        with pytest.raises(ApiStatusError) as unknown:
             await api.get_bars(symbol="AAPL", resolution="1440", from_=_PAST, to=_PAST)
         assert not isinstance(unknown.value, ApiValidationError)
         assert unknown.value.status_code == 400 and "'1440'" in unknown.value.message
@@ -378,11 +378,11 @@ async def test_ws_bars_and_quotes_stream_and_unsubscribe_stops_them(server: Live
             "message": "unsubscribed",
             "topic": bars_topic,
         }
-        after: list[dict[str, Any]] = []
+        afterwards: list[dict[str, Any]] = []
         async with asyncio.timeout(TIMEOUT):
-            while sum(m["type"] == "quotes.update" for m in after) < 10:
-                after.append(await ws.recv())
-        assert [m for m in after if m["type"] != "quotes.update"] == []
+            while sum(m["type"] == "quotes.update" for m in afterwards) < 10:
+                afterwards.append(await ws.recv())
+        assert [m for m in afterwards if m["type"] != "quotes.update"] == []
 
         await ws.send("quotes.unsubscribe", quotes_request)
         response = await ws.recv_type("quotes.unsubscribe.response")
@@ -461,7 +461,12 @@ async def test_ws_quotes_for_an_unknown_symbol_are_error_quotes(server: LiveData
         quotes = {q["n"]: q for q in await _updates(ws, topic, 2)}
     assert quotes["NOPE"]["s"] == "error" and "unknown symbol 'NOPE'" in quotes["NOPE"]["errmsg"]
     assert quotes["AAPL"]["s"] == "ok"
-    for payload in ({"symbols": []}, {"symbols": [], "fast_symbols": []}, {"symbols": [""]}):
+    invalid: list[dict[str, list[str]]] = [
+        {"symbols": []},
+        {"symbols": [], "fast_symbols": []},
+        {"symbols": [""]},
+    ]
+    for payload in invalid:
         async with client(server.ws_url) as ws:
             await ws.send("quotes.subscribe", payload)
             error = await ws.recv_type("error")

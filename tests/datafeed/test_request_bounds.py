@@ -36,7 +36,12 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 async def test_resolutions_outside_the_pattern_are_422(
     http: httpx.AsyncClient, resolution: str
 ) -> None:
-    params = {"symbol": "AAPL", "resolution": resolution, "from": FROM, "to": TO}
+    params: dict[str, str | int] = {
+        "symbol": "AAPL",
+        "resolution": resolution,
+        "from": FROM,
+        "to": TO,
+    }
     response = await http.get("/api/v1/datafeed/bars", params=params)
     assert response.status_code == 422, response.text
 

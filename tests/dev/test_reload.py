@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -38,7 +38,8 @@ def _json(url: str) -> Any:
 
 
 def _paths(base_url: str, spec_url: str = "/api/v1/openapi.json") -> dict[str, Any]:
-    return (_json(base_url + spec_url) or {}).get("paths", {})
+    paths: dict[str, Any] = (_json(base_url + spec_url) or {}).get("paths", {})
+    return paths
 
 
 def _fresh_client_has(src: Path, method: str) -> bool:
@@ -57,7 +58,9 @@ def _fresh_client_has(src: Path, method: str) -> bool:
     return probe.stdout.strip() == "True"
 
 
-def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(generated_copy):
+def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(
+    generated_copy: Path,
+) -> None:
     tree = generated_copy
     src = tree / "src"
     api = src / "trading_api/modules/core/api.py"
@@ -65,7 +68,10 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(ge
     with serve(command, cwd=tree, env=clean_env(PYTHONPATH=str(src))) as server:
         base = server.base_url
         health_url = f"{base}/api/v1/core/health"
-        first = wait_for(lambda: _json(health_url), timeout=RELOAD_TIMEOUT, what="first worker")
+        first = cast(
+            "dict[str, Any]",
+            wait_for(lambda: _json(health_url), timeout=RELOAD_TIMEOUT, what="first worker"),
+        )
         assert first["contracts"] == {"stale": False}
         assert UPTIME_PATH not in _paths(base)
 
@@ -86,7 +92,10 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(ge
             health = _json(health_url)
             return health if health and health["contracts"]["stale"] else None
 
-        stale = wait_for(stale_health, timeout=RELOAD_TIMEOUT, what="stale health")
+        stale = cast(
+            "dict[str, Any]",
+            wait_for(stale_health, timeout=RELOAD_TIMEOUT, what="stale health"),
+        )
         assert location in stale["contracts"]["reason"]
         assert "RuntimeError: broken on purpose" in stale["contracts"]["reason"]
         wait_for(
@@ -108,7 +117,9 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(ge
         )
 
 
-def test_a_stale_checkout_warns_at_start_and_in_health(generated_copy, tmp_path):
+def test_a_stale_checkout_warns_at_start_and_in_health(
+    generated_copy: Path, tmp_path: Path
+) -> None:
     src = generated_copy / "src"
     reason = "module 'core': import failed at /somewhere/api.py:3: RuntimeError: boom"
     (src / "trading_api/.codegen-stale").write_text(reason + "\n")

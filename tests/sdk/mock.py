@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -65,4 +66,6 @@ def make_client(kind: str, name: str, script: Script, **options: object) -> Any:
 
 def run(result: Any) -> Any:
     """The value of a sync call, or of an async one (awaited in a new event loop)."""
-    return asyncio.run(result) if inspect.isawaitable(result) else result
+    if inspect.isawaitable(result):
+        return asyncio.run(cast("Coroutine[Any, Any, Any]", result))
+    return result

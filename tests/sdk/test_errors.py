@@ -43,7 +43,9 @@ ERROR = {"code": "order_not_found", "message": "no order 'X-1'"}
         (418, ApiStatusError),
     ],
 )
-def test_each_status_family_raises_its_class(kind: str, status: int, family: type) -> None:
+def test_each_status_family_raises_its_class(
+    kind: str, status: int, family: type[ApiStatusError]
+) -> None:
     broker = make_client(kind, "BrokerClient", answering(status, ERROR), max_retries=0)
     with pytest.raises(family) as raised:
         run(broker.get_order("X-1"))
@@ -98,7 +100,7 @@ def test_422_parses_the_validation_list(kind: str) -> None:
     ],
 )
 def test_transport_failures_raise_connection_and_timeout_errors(
-    kind: str, failure: Exception, family: type
+    kind: str, failure: Exception, family: type[ApiConnectionError]
 ) -> None:
     core = make_client(kind, "CoreClient", Script([failure]), max_retries=0)
     with pytest.raises(family) as raised:

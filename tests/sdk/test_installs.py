@@ -7,17 +7,21 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support import Server, clean_env
 
 from .venvs import SERVER_PACKAGES, drive, installed, make_venv
 
+if TYPE_CHECKING:
+    from conftest import BuiltDist  # the session fixture's type (pytest imports conftest)
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def slim(built_dist, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def slim(built_dist: BuiltDist, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with only `<wheel>[clients]`: its python."""
     return make_venv(tmp_path_factory.mktemp("slim") / "env", f"{built_dist.wheel}[clients]")
 

@@ -15,7 +15,7 @@ import pytest
 from support import Server, serve
 
 from trading_api import clients
-from trading_api.clients import RateLimitError, UnavailableError
+from trading_api.clients import ApiStatusError, RateLimitError, UnavailableError
 from trading_api.models import HealthStatus, QuotesRequest
 
 from .mock import run
@@ -62,7 +62,7 @@ def test_a_post_is_retried_with_one_idempotency_key(kind: str, flaky: Server) ->
 
 @pytest.mark.parametrize(("status", "family"), [(503, UnavailableError), (429, RateLimitError)])
 def test_the_client_gives_up_after_max_retries(
-    kind: str, flaky: Server, status: int, family: type
+    kind: str, flaky: Server, status: int, family: type[ApiStatusError]
 ) -> None:
     run_id = uuid.uuid4().hex
     core = _client(kind, "CoreClient", flaky, max_retries=1)

@@ -15,7 +15,7 @@ import subprocess
 import textwrap
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import pytest
 from pydantic import BaseModel
@@ -60,7 +60,16 @@ TIMEOUT = 15.0
 """Upper bound of any single wait; the tests wait for conditions, never for time."""
 ACCOUNT = "DEMO-1"
 SYMBOL = "BTCUSD"  # crypto: trades around the clock, so its bars and quotes always move
-FAST_RECONNECT = {"min_reconnect_delay": 0.05, "max_reconnect_delay": 0.5}
+
+
+class Reconnect(TypedDict):
+    """The stream options that make a test's reconnect quick."""
+
+    min_reconnect_delay: float
+    max_reconnect_delay: float
+
+
+FAST_RECONNECT: Reconnect = {"min_reconnect_delay": 0.05, "max_reconnect_delay": 0.5}
 T = TypeVar("T")
 
 
@@ -171,7 +180,8 @@ async def test_refused_subscriptions_raise(server: Server) -> None:
                 pass
         assert unknown.value.topic == 'orders:{"accountId":"NO-SUCH-ACCOUNT"}'
         # the connection is unaffected: an accepted subscription still works
-        assert isinstance(await first(datafeed.bars(symbol=SYMBOL, resolution="1")), Bar)
+        bar = await first(datafeed.bars(symbol=SYMBOL, resolution="1"))
+        assert isinstance(bar, Bar)
 
 
 def streams_examples() -> list[str]:
@@ -275,7 +285,8 @@ async def test_restarted_server_is_resubscribed_once() -> None:
             async with asyncio.timeout(TIMEOUT):
                 await reconnected.wait()
             assert broker.reconnects == 1 and broker.connected
-            assert isinstance(await first(bars), Bar)  # renewed without a new iterator
+            renewed = await first(bars)  # renewed without a new iterator
+            assert isinstance(renewed, Bar)
 
             one, two = await market_buy(client), await market_buy(client)
             received: list[str] = []

@@ -35,7 +35,13 @@ def test_hostile_numbers_in_a_body_get_a_json_4xx(server: Server, body: bytes) -
 
 @pytest.mark.parametrize("name", ["from", "to", "countBack", "resolution", "symbol"])
 def test_a_4301_digit_query_number_is_a_422(server: Server, name: str) -> None:
-    params = {"symbol": "ETHUSD", "resolution": "1", "from": 0, "to": 1, name: HUGE}
+    params: dict[str, str | int] = {
+        "symbol": "ETHUSD",
+        "resolution": "1",
+        "from": 0,
+        "to": 1,
+        name: HUGE,
+    }
     answer = httpx.get(f"{server.base_url}/api/v1/datafeed/bars", params=params)
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"]
@@ -43,6 +49,6 @@ def test_a_4301_digit_query_number_is_a_422(server: Server, name: str) -> None:
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-1e999"])
 def test_non_finite_query_numbers_are_a_422(server: Server, value: str) -> None:
-    params = {"symbol": "ETHUSD", "resolution": "1", "from": value, "to": 1}
+    params: dict[str, str | int] = {"symbol": "ETHUSD", "resolution": "1", "from": value, "to": 1}
     answer = httpx.get(f"{server.base_url}/api/v1/datafeed/bars", params=params)
     assert answer.status_code == 422, answer.text

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 MAX_BODY = 4096
 DATAFEED = "/api/v1/datafeed"
-FAR_RANGE = {
+FAR_RANGE: dict[str, str | int] = {
     "symbol": "ETHUSD",
     "resolution": "1",
     "from": 0,
@@ -38,7 +38,7 @@ def server() -> Iterator[Server]:
         yield live
 
 
-def _bars(server: Server, **params: object) -> httpx.Response:
+def _bars(server: Server, **params: str | int) -> httpx.Response:
     return httpx.get(f"{server.base_url}{DATAFEED}/bars", params=params, timeout=30)
 
 
