@@ -42,6 +42,13 @@ def _paths(base_url: str, spec_url: str = "/api/v1/openapi.json") -> dict[str, A
     return paths
 
 
+def _workers(supervisor: int) -> list[str]:
+    """The supervisor's worker processes (its spawned children; not multiprocessing's resource
+    tracker), from /proc."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
 def _fresh_client_has(src: Path, method: str) -> bool:
     probe = subprocess.run(
         [
@@ -78,6 +85,8 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(
         good = api.read_text().replace("    return router\n", UPTIME)
         api.write_text(good)
         wait_for(lambda: UPTIME_PATH in _paths(base), timeout=RELOAD_TIMEOUT, what="new spec")
+        # the previous worker stopped before the new one accepted: it can never answer again
+        assert len(_workers(server.process.pid)) == 1
         swagger = httpx.get(f"{base}/api/v1/docs", timeout=10).text
         spec_url = SWAGGER_SPEC_URL.search(swagger)
         assert spec_url is not None, swagger

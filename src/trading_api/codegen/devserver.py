@@ -2,10 +2,12 @@
 
 Each reload starts a new worker process that first runs the one pipeline (`generate`,
 incremental), then builds the app from the files it just wrote, so the served contracts always
-match the running code. The previous worker keeps serving until the new one has started; if the
-new one cannot (a module that does not import, a spec that cannot be generated), it exits, the
-console names the file:line, the contracts are marked stale (shown by `/api/v1/core/health`) and
-the previous worker goes on serving the last good state.
+match the running code. The previous worker keeps serving until the new one has started, and
+the new one accepts connections only once the previous one has stopped (meanwhile they wait in
+the shared socket's backlog): once a client has seen the new state it never sees the old one
+again. If the new worker cannot start (a module that does not import, a spec that cannot be
+generated), it exits, the console names the file:line, the contracts are marked stale (shown by
+`/api/v1/core/health`) and the previous worker goes on serving the last good state.
 
 Only the supervisor and its workers import this module, and only in a checkout: an installed
 package's `serve --reload` reloads code and never writes files.
@@ -13,6 +15,7 @@ package's `serve --reload` reloads code and never writes files.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -35,7 +38,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 FACTORY = "trading_api.codegen.devserver:create_dev_app"
-READY_DIR_ENV = "TRADING_API_DEV_READY_DIR"  # a worker writes <dir>/<pid> once it serves
+# A worker writes <dir>/<pid> once started; a reloaded one accepts once <dir>/<pid>.go exists.
+READY_DIR_ENV = "TRADING_API_DEV_READY_DIR"
 PHASE_ENV = "TRADING_API_DEV_PHASE"  # "start": nothing serves yet; "reload": a worker serves
 EXIT_NOT_STARTED = 3
 POLL_SECONDS = 0.02
@@ -92,6 +96,7 @@ class LiveReload(WatchFilesReload):
             if serving:
                 previous.terminate()
                 previous.join()
+            _ready_file(candidate.pid).with_suffix(".go").touch()  # its turn to accept
             self.process = candidate
             return
         if candidate.is_alive():  # interrupted while it was starting
@@ -113,7 +118,7 @@ class LiveReload(WatchFilesReload):
         )
 
     def _wait_until_serving(self, process: SpawnProcess) -> bool:
-        ready = Path(os.environ[READY_DIR_ENV]) / str(process.pid)
+        ready = _ready_file(process.pid)
         while not self.should_exit.is_set():
             if ready.exists():
                 return True
@@ -147,17 +152,26 @@ def create_dev_app() -> FastAPI:
     return app
 
 
+def _ready_file(pid: int | None) -> Path:
+    """The ready file of worker `pid` (its `.go` sibling: the supervisor's answer)."""
+    return Path(os.environ[READY_DIR_ENV]) / str(pid)
+
+
 def _report_ready_when_serving(app: FastAPI) -> None:
-    """Tell the supervisor once start-up (module lifespans included) has completed."""
-    ready_dir = os.environ.get(READY_DIR_ENV)
-    if ready_dir is None:  # run by plain uvicorn: nobody waits
+    """Tell the supervisor once start-up (module lifespans included) has completed; a reloaded
+    worker then waits for its turn (the previous worker stopped) before uvicorn accepts."""
+    if os.environ.get(READY_DIR_ENV) is None:  # run by plain uvicorn: nobody waits
         return
     inner = app.router.lifespan_context
+    reloaded = os.environ.get(PHASE_ENV) == "reload"
 
     @asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
         async with inner(app_) as state:
-            (Path(ready_dir) / str(os.getpid())).touch()
+            ready = _ready_file(os.getpid())
+            ready.touch()
+            while reloaded and not ready.with_suffix(".go").exists():
+                await asyncio.sleep(POLL_SECONDS)
             yield state
 
     app.router.lifespan_context = lifespan
