@@ -2,7 +2,8 @@
 
 1. `uv build --wheel` with the hook vs `HATCH_BUILD_NO_HOOKS=true`, interleaved, median of N
    (wall time, and the CPU time of uv and the build it runs: a shared machine's load stretches
-   the first, hardly the second). "cold" runs start from `git clean -fdX src`, as issue 13
+   the first, hardly the second); the extra is the median of each run's own difference to the
+   build without hooks run just before it. "cold" runs start from `git clean -fdX src`, as issue 13
    measured them: the generated files and the stamp gone (full generation), and the bytecode
    of the tree's own modules too, which the hook imports from `src/` (`trading-api clean`
    keeps it: where `PYTHONDONTWRITEBYTECODE` is unset, earlier builds would leave the cold
@@ -94,13 +95,17 @@ def _measure(tree: Path, name: str, samples: Samples) -> None:
 
 
 def _print(name: str, samples: Samples) -> None:
-    wall = {kind: median([w for w, _ in samples[(name, kind)]]) for kind in KINDS}
-    cpu = {kind: median([c for _, c in samples[(name, kind)]]) for kind in KINDS}
+    """Medians of each kind and, per kind, the median of each run's own extra over the build
+    without hooks run just before it (this shared VM's speed drifts within seconds)."""
+    base = samples[(name, "no hooks")]
     for kind in KINDS:
-        extra_wall, extra_cpu = wall[kind] - wall["no hooks"], cpu[kind] - cpu["no hooks"]
+        own = samples[(name, kind)]
+        wall, cpu = median([w for w, _ in own]), median([c for _, c in own])
+        extra_wall = median([w - b for (w, _), (b, _) in zip(own, base, strict=True)])
+        extra_cpu = median([c - b for (_, c), (_, b) in zip(own, base, strict=True)])
         print(
-            f"  {name}{kind:<11} {wall[kind]:6.2f} s (+{extra_wall:5.2f} s over no hooks)"
-            f"   CPU {cpu[kind]:5.2f} s (+{extra_cpu:5.2f} s)"
+            f"  {name}{kind:<11} {wall:6.2f} s (+{extra_wall:5.2f} s over no hooks)"
+            f"   CPU {cpu:5.2f} s (+{extra_cpu:5.2f} s)"
         )
 
 
