@@ -4,6 +4,7 @@ server serving, flagged stale; a stale checkout says so at start and in health."
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -124,6 +125,25 @@ def test_reload_regenerates_contracts_and_keeps_the_last_good_state_on_errors(
             timeout=RELOAD_TIMEOUT,
             what="recovery",
         )
+
+
+def test_ctrl_c_while_a_reloaded_worker_starts_stops_the_server(generated_copy: Path) -> None:
+    """The new worker waits for its turn to accept; interrupted meanwhile, it must not wait for
+    ever (and hold the supervisor, which waits for it)."""
+    src = generated_copy / "src"
+    api = src / "trading_api/modules/core/api.py"
+    command = [sys.executable, "-m", "trading_api", "serve", "--reload", "--port", "0"]
+    with serve(command, cwd=generated_copy, env=clean_env(PYTHONPATH=str(src))) as server:
+        health_url = f"{server.base_url}/api/v1/core/health"
+        wait_for(lambda: _json(health_url), timeout=RELOAD_TIMEOUT, what="first worker")
+        api.write_text(api.read_text().replace("    return router\n", UPTIME))
+        wait_for(  # the new worker runs (its signal handlers are set) and generates
+            lambda: sum("codegen: Generating" in line for line in server.output) == 2,
+            timeout=RELOAD_TIMEOUT,
+            what="the new worker generating",
+        )
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=60)  # TimeoutExpired: the supervisor hangs
 
 
 def test_a_stale_checkout_warns_at_start_and_in_health(

@@ -96,10 +96,11 @@ class LiveReload(WatchFilesReload):
             if serving:
                 previous.terminate()
                 previous.join()
-            _ready_file(candidate.pid).with_suffix(".go").touch()  # its turn to accept
+            _release(candidate)  # its turn to accept
             self.process = candidate
             return
         if candidate.is_alive():  # interrupted while it was starting
+            _release(candidate)  # or it would wait for its turn for ever, ignoring SIGTERM
             candidate.terminate()
         candidate.join()
         if self.should_exit.is_set():
@@ -155,6 +156,11 @@ def create_dev_app() -> FastAPI:
 def _ready_file(pid: int | None) -> Path:
     """The ready file of worker `pid` (its `.go` sibling: the supervisor's answer)."""
     return Path(os.environ[READY_DIR_ENV]) / str(pid)
+
+
+def _release(worker: SpawnProcess) -> None:
+    """Let a reloaded worker accept connections (it waits for this once started)."""
+    _ready_file(worker.pid).with_suffix(".go").touch()
 
 
 def _report_ready_when_serving(app: FastAPI) -> None:
