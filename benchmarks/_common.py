@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +25,7 @@ __all__ = [
     "cpu_seconds",
     "load",
     "median",
+    "paired_median",
     "project_copy",
     "run",
     "serve",
@@ -59,6 +60,14 @@ def load() -> str:
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+def paired_median(
+    ours: Sequence[float], base: Sequence[float], combine: Callable[[float, float], float]
+) -> float:
+    """The median of `combine(ours[i], base[i])` over runs measured back to back: this shared
+    VM's speed drifts within seconds, so each run is compared with its own baseline."""
+    return statistics.median(combine(o, b) for o, b in zip(ours, base, strict=True))
 
 
 def project_copy() -> Path:

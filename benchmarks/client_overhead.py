@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import operator
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from _common import paired_median
 from pydantic import BaseModel
 
 from trading_api.clients import BrokerClient, DatafeedClient
@@ -158,7 +160,7 @@ async def main() -> None:
         print(f"{scenario.name}, per call, median of {args.rounds} rounds x {args.calls} calls:")
         print(f"  raw httpx + model_validate per item  {raw_median * 1e6:8.1f} µs")
         print(f"  generated client                     {ours_median * 1e6:8.1f} µs")
-        ratio = statistics.median(o / r for o, r in zip(ours, raw, strict=True))
+        ratio = paired_median(ours, raw, operator.truediv)
         print(f"  ratio generated / raw, per round     {ratio:8.2f}x (median)")
 
 

@@ -27,6 +27,7 @@ Usage: uv run python benchmarks/hook_cost.py [--runs 5] [--baseline REF]
 from __future__ import annotations
 
 import argparse
+import operator
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from _common import ROOT, children_cpu, load, median, project_copy, run, timed
+from _common import ROOT, children_cpu, load, median, paired_median, project_copy, run, timed
 
 KINDS = ("no hooks", "hook, warm", "hook, cold")
 Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (tree, kind) -> (wall, CPU) each
@@ -101,8 +102,8 @@ def _print(name: str, samples: Samples) -> None:
     for kind in KINDS:
         own = samples[(name, kind)]
         wall, cpu = median([w for w, _ in own]), median([c for _, c in own])
-        extra_wall = median([w - b for (w, _), (b, _) in zip(own, base, strict=True)])
-        extra_cpu = median([c - b for (_, c), (_, b) in zip(own, base, strict=True)])
+        extra_wall = paired_median([w for w, _ in own], [w for w, _ in base], operator.sub)
+        extra_cpu = paired_median([c for _, c in own], [c for _, c in base], operator.sub)
         print(
             f"  {name}{kind:<11} {wall:6.2f} s (+{extra_wall:5.2f} s over no hooks)"
             f"   CPU {cpu:5.2f} s (+{extra_cpu:5.2f} s)"

@@ -32,6 +32,7 @@ Usage: `.venv/bin/python benchmarks/server_start.py [--runs 7] [--no-bytecode] [
 from __future__ import annotations
 
 import argparse
+import operator
 import os
 import statistics
 import sys
@@ -41,7 +42,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, bytecode_env, clean_env, cpu_seconds, load, serve
+from _common import ROOT, bytecode_env, clean_env, cpu_seconds, load, paired_median, serve
 
 OURS_PROBE = "/api/v1/core/health"
 BARE_PROBE = "/r0"
@@ -148,8 +149,10 @@ def main() -> None:
         f"{cpu['ours'] / cpu['bare']:.2f}x CPU (ratio of medians)"
     )
     paired = {
-        label: statistics.median(
-            o[index] / b[index] for o, b in zip(samples["ours"], samples["bare"], strict=True)
+        label: paired_median(
+            [run[index] for run in samples["ours"]],
+            [run[index] for run in samples["bare"]],
+            operator.truediv,
         )
         for label, index in (("wall", 0), ("CPU", 1))
     }
