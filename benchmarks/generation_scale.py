@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
 import shutil
 import subprocess
@@ -23,7 +24,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import bytecode_env, children_cpu, clean_env, load, median, project_copy, timed
+from _common import (
+    bytecode_env,
+    children_cpu,
+    clean_env,
+    load,
+    median,
+    paired_median,
+    project_copy,
+    timed,
+)
 
 # Targets of issue 13: 5x the predecessor (broker 5.19 s, datafeed 4.55 s), 50 x 20 in 15 s.
 TARGETS = {"broker": 5.19 / 5, "datafeed": 4.55 / 5}
@@ -126,6 +136,12 @@ def cold_generate(tree: Path, env: dict[str, str], *args: str) -> tuple[float, f
     return wall, children_cpu() - before
 
 
+def fastapi_import(env: dict[str, str]) -> float:
+    """Wall seconds of a process that imports FastAPI and exits: the yardstick of a run."""
+    command = [sys.executable, "-c", "import fastapi"]
+    return timed(lambda: subprocess.run(command, env=env, check=True, capture_output=True))
+
+
 def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
     return median([wall for wall, _ in samples]), median([cpu for _, cpu in samples])
 
@@ -144,13 +160,17 @@ def main() -> None:
         print(f"  ({load()})")
         for module, target in TARGETS.items():
             cold_generate(tree, env, "--modules", module)  # writes the bytecode
-            seconds, cpu = medians(
-                [cold_generate(tree, env, "--modules", module) for _ in range(args.runs)]
-            )
+            floors, samples = [], []
+            for _ in range(args.runs):
+                floors.append(fastapi_import(env))
+                samples.append(cold_generate(tree, env, "--modules", module))
+            seconds, cpu = medians(samples)
+            ratio = paired_median([wall for wall, _ in samples], floors, operator.truediv)
             verdict = "ok" if seconds <= target else "OVER"
             print(
                 f"  {module:<9} {seconds:6.2f} s (CPU {cpu:5.2f} s)"
                 f"   (target <= {target:.2f} s: {verdict})"
+                f"   import fastapi alone {median(floors):.2f} s, each run {ratio:.2f}x that"
             )
         for count in (int(n) for n in args.modules.split(",") if n):  # "": real modules only
             add_modules(tree / "src", count, args.endpoints)

@@ -9,7 +9,11 @@
    keeps it: where `PYTHONDONTWRITEBYTECODE` is unset, earlier builds would leave the cold
    hook compiled modules that the build without hooks never imports); "warm" runs find the
    outputs current.
-2. `trading-api generate` with nothing changed vs a full one (after `trading-api clean`).
+2. The floor of a cold hook, in the same runs: the hook's `generator-dependencies` installed
+   into a fresh virtual environment (from uv's cache, as the build installs them) and
+   `import fastapi` there without bytecode (a build environment is new each time, so nothing
+   in it is compiled), which any hook that documents FastAPI modules pays before it starts.
+3. `trading-api generate` with nothing changed vs a full one (after `trading-api clean`).
 
 A warm build's hook asks for no dependencies (the stamp says the outputs are current), so its
 build environment gets no FastAPI or black. To see where a cold hook's time goes inside a real
@@ -18,8 +22,8 @@ build: `TRADING_API_HOOK_PROFILE=/tmp/hook.prof uv build --wheel` then
 `PYTHONPROFILEIMPORTTIME=1 uv build --wheel` for the imports.
 
 `--baseline REF` measures the builds of git commit REF's tree too, each run interleaved with the
-working tree's (before/after on a loaded machine: both see the same load); part 2 measures the
-working tree only.
+working tree's (before/after on a loaded machine: both see the same load); parts 2 and 3
+measure the working tree only.
 
 Usage: uv run python benchmarks/hook_cost.py [--runs 5] [--baseline REF]
 """
@@ -32,13 +36,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from _common import ROOT, children_cpu, load, median, paired_median, project_copy, run, timed
 
 KINDS = ("no hooks", "hook, warm", "hook, cold")
-Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (tree, kind) -> (wall, CPU) each
+Sample = tuple[float, float]  # wall, CPU seconds
+Samples = dict[tuple[str, str], list[Sample]]  # (tree, kind) -> one per run
+
+
+class Floor(NamedTuple):
+    install: float  # wall seconds
+    imports: float  # wall seconds
+    cpu: float
 
 
 def main() -> None:
@@ -58,11 +71,16 @@ def main() -> None:
             run(_build(each), each)  # warm uv's build-environment cache
         samples: Samples = {(name, kind): [] for name in trees for kind in KINDS}
         print(f"uv build --wheel, median of {runs} ({load()}):")
+        floors: list[Floor] = []
+        requirements = _generator_dependencies(tree)
         for _ in range(runs):
             for name, each in trees.items():
                 _measure(each, name, samples)
+            floors.append(_floor(tree, requirements))
         for name in trees:
             _print(name, samples)
+        working = list(trees)[-1]  # the working tree's label (last with --baseline too)
+        _print_floor(floors, samples[(working, "hook, cold")], samples[(working, "no hooks")])
         print(f"  ({load()})")
 
         full: list[float] = []
@@ -110,6 +128,42 @@ def _print(name: str, samples: Samples) -> None:
         )
 
 
+def _generator_dependencies(tree: Path) -> list[str]:
+    with (tree / "pyproject.toml").open("rb") as file:
+        hook = tomllib.load(file)["tool"]["hatch"]["build"]["hooks"]["custom"]
+    return list(hook["generator-dependencies"])
+
+
+def _floor(tree: Path, requirements: list[str]) -> Floor:
+    """The least a cold hook pays (part 2 of the module docstring); the environment's creation
+    is not timed: the build without hooks creates one too."""
+    with tempfile.TemporaryDirectory(prefix="trading-api-floor-") as folder:
+        python = str(Path(folder) / "bin" / "python")
+        run(["uv", "venv", "-q", "--python", sys.executable, folder], tree)
+        before = children_cpu()
+        install = timed(
+            lambda: run(["uv", "pip", "install", "-q", "--python", python, *requirements], tree)
+        )
+        imports = timed(
+            lambda: run([python, "-c", "import fastapi"], tree, PYTHONDONTWRITEBYTECODE="1")
+        )
+        return Floor(install, imports, children_cpu() - before)
+
+
+def _print_floor(floors: list[Floor], cold: list[Sample], base: list[Sample]) -> None:
+    """The floor's medians, and the cold hook's extra as a multiple of the floor of its run."""
+    extras = [c - b for (c, _), (b, _) in zip(cold, base, strict=True)]
+    totals = [floor.install + floor.imports for floor in floors]
+    ratio = paired_median(extras, totals, operator.truediv)
+    install, imports = median([f.install for f in floors]), median([f.imports for f in floors])
+    print(
+        f"  floor        {median(totals):6.2f} s (installing the generator's dependencies"
+        f" {install:.2f} s, then import fastapi without bytecode {imports:.2f} s)"
+        f"   CPU {median([f.cpu for f in floors]):5.2f} s"
+    )
+    print(f"  the cold hook's extra is {ratio:.2f}x the floor of its run (median)")
+
+
 def _commit_copy(ref: str) -> Path:
     """The files of commit `ref` in a temp folder (a git repository of its own, as
     `project_copy` makes)."""
@@ -123,7 +177,7 @@ def _commit_copy(ref: str) -> Path:
     return destination
 
 
-def _cpu_timed(action: Callable[[], object]) -> tuple[float, float]:
+def _cpu_timed(action: Callable[[], object]) -> Sample:
     """Wall seconds of `action`, and CPU seconds of the processes it ran."""
     before = children_cpu()
     return timed(action), children_cpu() - before
