@@ -6,7 +6,9 @@ worker does not run autoflake at all (`formatting.FORMATTERS`)."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from trading_api.codegen import index, pipeline, ws_routers
 from trading_api.codegen.client import render
 from trading_api.codegen.client.parser import parse_openapi
 from trading_api.codegen.errors import MissingToolError
-from trading_api.codegen.formatting import Inline, worker
+from trading_api.codegen.formatting import WORTH_TAKING_BACK, Inline, take_back, worker
 from trading_api.codegen.layout import STAMP_NAME
 
 
@@ -187,3 +189,39 @@ def test_a_worker_reraises_a_job_error_with_its_details() -> None:
 
 def _missing_tool() -> None:
     raise MissingToolError(["black"])
+
+
+def test_jobs_the_worker_has_not_started_are_taken_back_and_run_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a run does once it has nothing left but waiting for renders (`Plan.resolve`)."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # threads of earlier tests
+    started_read, started_write = os.pipe()
+    release_read, release_write = os.pipe()
+    with worker() as jobs:
+        busy = jobs.submit(_busy, started_write, release_read)
+        try:
+            assert os.read(started_read, 1) == b"s"  # the worker runs it
+            take_back(busy, ahead=WORTH_TAKING_BACK)  # started: it stays the worker's
+            queued = [jobs.submit(os.getpid) for _ in range(4)]  # 2 enter the pool's call queue
+            failing = jobs.submit(_missing_tool)
+            take_back(queued[-1], ahead=WORTH_TAKING_BACK - 1)  # too few ahead: the worker's
+            assert not queued[-1].done()
+            take_back(queued[-1], ahead=WORTH_TAKING_BACK)
+            assert queued[-1].done() and queued[-1].result() == os.getpid()
+            take_back(failing, ahead=WORTH_TAKING_BACK)
+            with pytest.raises(MissingToolError):
+                failing.result()
+        finally:
+            os.write(release_write, b"r")  # the pool's shutdown waits for the busy job
+        worker_pid = busy.result()
+        assert worker_pid != os.getpid()
+        assert [job.result() for job in queued[:-1]] == [worker_pid] * 3
+    for fd in (started_read, started_write, release_read, release_write):
+        os.close(fd)
+
+
+def _busy(started: int, release: int) -> int:
+    os.write(started, b"s")
+    os.read(release, 1)  # blocks until the test writes: the worker is busy meanwhile
+    return os.getpid()

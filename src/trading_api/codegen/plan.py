@@ -17,7 +17,7 @@ from trading_api.codegen.client.parser import parse_openapi
 from trading_api.codegen.client.render import generator_digest, render_client_source
 from trading_api.codegen.errors import GenerationError, MissingToolError
 from trading_api.codegen.fingerprint import fingerprint, header_line, read_fingerprint
-from trading_api.codegen.formatting import Inline
+from trading_api.codegen.formatting import Inline, take_back
 from trading_api.codegen.index import exported_names, render_index
 from trading_api.codegen.layout import Layout, OutputDirLayout, PackageLayout, module_owner
 from trading_api.codegen.openapi import module_openapi
@@ -59,9 +59,15 @@ class Plan:
             self.pending[path] = (package, content)
 
     def resolve(self) -> None:
-        """Plan every rendered file; a render that failed is its module's generation error."""
+        """Plan every rendered file; a render that failed is its module's generation error.
+
+        The last job sent comes first: while the worker works through the queue from its
+        start, this process renders the jobs it has not started yet, as long as enough come
+        before them (`take_back`).
+        """
         while self.pending:
             path, (package, content) = self.pending.popitem()
+            take_back(content, ahead=sum(not job.done() for _, job in self.pending.values()))
             try:
                 self.put(path, content.result())
             except MissingToolError:
