@@ -15,12 +15,15 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trading_api.codegen.errors import GenerationError
 from trading_api.codegen.tools import load_tool
+
+if TYPE_CHECKING:  # its module imports multiprocessing: only `worker()` needs it
+    from concurrent.futures import ProcessPoolExecutor
 
 LINE_LENGTH = 100
 _T = TypeVar("_T")
@@ -119,6 +122,7 @@ def worker() -> Iterator[Executor]:
         yield Inline()
         return
     import multiprocessing  # here: the build hook's up-to-date check imports this module
+    from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=_load_tools)
     try:
