@@ -5,6 +5,9 @@ module (broker, datafeed), then of the three real modules plus N synthetic modul
 each (default N = 5, 20, 50; E = 20). Runs read compiled bytecode (a warm-up run writes it under
 a temp PYTHONPYCACHEPREFIX), as the predecessor's reference figures did. Prints medians of the
 wall time, the CPU time of the run and its formatting worker, and seconds per synthetic endpoint.
+Each one-module run is paired with two processes that do only part of it: one imports FastAPI,
+the other also builds the module's documents (no rendering, formatting or writing): yardsticks
+of this shared VM's speed at that moment, and the floor of any run that documents the module.
 After each size, every synthetic module's spec (all E paths) and client are checked to exist: a
 module the generator skipped would make a fast run, not a fair one.
 
@@ -15,6 +18,7 @@ Usage: python benchmarks/generation_scale.py [--runs 3] [--modules 5,20,50] [--e
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import operator
 import os
@@ -136,10 +140,30 @@ def cold_generate(tree: Path, env: dict[str, str], *args: str) -> tuple[float, f
     return wall, children_cpu() - before
 
 
-def fastapi_import(env: dict[str, str]) -> float:
-    """Wall seconds of a process that imports FastAPI and exits: the yardstick of a run."""
-    command = [sys.executable, "-c", "import fastapi"]
-    return timed(lambda: subprocess.run(command, env=env, check=True, capture_output=True))
+_DOCUMENTS_ONLY = """\
+from trading_api.codegen.openapi import documenting, module_openapi
+from trading_api.framework.discovery import instantiate
+from trading_api.framework.module_app import build_module_apps
+
+with documenting():
+    for app in build_module_apps(instantiate({module!r})):
+        module_openapi(app)
+        app.asyncapi()
+"""
+
+
+def yardsticks(env: dict[str, str], module: str) -> dict[str, float]:
+    """Wall seconds of two processes that do part of a run and exit: one imports FastAPI, the
+    other also builds the module's documents, as the run does before it renders anything."""
+    scripts = {
+        "import fastapi": "import fastapi",
+        "documents": _DOCUMENTS_ONLY.format(module=module),
+    }
+    run = functools.partial(subprocess.run, env=env, check=True, capture_output=True)
+    return {
+        name: timed(functools.partial(run, [sys.executable, "-c", script]))
+        for name, script in scripts.items()
+    }
 
 
 def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
@@ -162,16 +186,20 @@ def main() -> None:
             cold_generate(tree, env, "--modules", module)  # writes the bytecode
             floors, samples = [], []
             for _ in range(args.runs):
-                floors.append(fastapi_import(env))
+                floors.append(yardsticks(env, module))  # the last run's files are there
                 samples.append(cold_generate(tree, env, "--modules", module))
             seconds, cpu = medians(samples)
-            ratio = paired_median([wall for wall, _ in samples], floors, operator.truediv)
             verdict = "ok" if seconds <= target else "OVER"
             print(
                 f"  {module:<9} {seconds:6.2f} s (CPU {cpu:5.2f} s)"
                 f"   (target <= {target:.2f} s: {verdict})"
-                f"   import fastapi alone {median(floors):.2f} s, each run {ratio:.2f}x that"
             )
+            for name in floors[0]:
+                alone = [floor[name] for floor in floors]
+                ratio = paired_median([wall for wall, _ in samples], alone, operator.truediv)
+                print(
+                    f"    {name + ' alone':<21} {median(alone):6.2f} s, each run {ratio:.2f}x that"
+                )
         for count in (int(n) for n in args.modules.split(",") if n):  # "": real modules only
             add_modules(tree / "src", count, args.endpoints)
             cold_generate(tree, env)
