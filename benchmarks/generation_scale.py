@@ -141,14 +141,11 @@ def cold_generate(tree: Path, env: dict[str, str], *args: str) -> tuple[float, f
 
 
 _DOCUMENTS_ONLY = """\
-from trading_api.codegen.openapi import documenting, module_openapi
-from trading_api.framework.discovery import instantiate
-from trading_api.framework.module_app import build_module_apps
+from trading_api.codegen.openapi import documenting
+from trading_api.codegen.plan import module_documents
 
 with documenting():
-    for app in build_module_apps(instantiate({module!r})):
-        module_openapi(app)
-        app.asyncapi()
+    module_documents({module!r})
 """
 
 

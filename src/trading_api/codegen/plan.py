@@ -96,7 +96,7 @@ class _Documents:
 
 def plan_module(package: str, layout: Layout, plan: Plan, log: Log) -> None:
     log(f"[{package}] building module apps")
-    documents = _module_documents(package)
+    documents = module_documents(package)
     for document in documents:  # the generator's own work: its errors are not the module's
         try:
             _plan_version(package, document, layout, plan, log)
@@ -106,7 +106,7 @@ def plan_module(package: str, layout: Layout, plan: Plan, log: Log) -> None:
             raise GenerationError(f"module '{package}': {error}") from error
 
 
-def _module_documents(package: str) -> list[_Documents]:
+def module_documents(package: str) -> list[_Documents]:
     """Run the module's code (import, instantiate, routes, schemas): failures are the module's."""
     try:
         module = instantiate(package)
