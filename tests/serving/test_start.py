@@ -12,17 +12,14 @@ with what start-up built frozen out of its scans.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import signal
 import sys
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import create_async_engine
+from storage.databases import migrated_database  # isort: skip (ruff: first-party)
 from support import ROOT, clean_env, run_cli_here, serve, wait_for, wait_until_healthy
-
-from trading_api.storage import migrate
 
 NOT_AT_START = (
     "alembic",
@@ -49,8 +46,7 @@ runpy.run_module("trading_api", run_name="__main__")
 
 
 def test_a_sqlite_server_starts_without_what_it_does_not_use(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'start.db'}"
-    asyncio.run(migrate.upgrade(create_async_engine(url)))  # current: no migration at start
+    url = f"sqlite:///{migrated_database('sqlite', tmp_path).url.database}"  # nothing to migrate
     env = clean_env(TRADING_API_DATABASE_URL=url, TRADING_API_DATABASE_AUTO_MIGRATE="true")
     env.pop("TRADING_API_REDIS_URL", None)
     command = [sys.executable, "-c", SERVE_AND_REPORT, "serve", "--port", "0"]
